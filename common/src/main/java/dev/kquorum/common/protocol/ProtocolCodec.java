@@ -1,0 +1,344 @@
+package dev.kquorum.common.protocol;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.common.quorum.InvalidQuorumException;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+
+/**
+ * The one JSON codec for every kquorum message. Each body carries {@code "v"}, the schema version;
+ * decoding rejects what it cannot use with a {@link ProtocolException} that names the field.
+ * Values are bytes, base64 in JSON; an external request may give a plain UTF-8 {@code "value"}.
+ */
+public final class ProtocolCodec {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().build())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private static final Set<String> EXTERNAL_REQUEST_FIELDS =
+            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode");
+
+    private ProtocolCodec() {
+    }
+
+    // ---- coordinator -> replica
+
+    public static byte[] encode(ReplicaRequest request) {
+        return write(g -> {
+            g.writeNumberField("v", SCHEMA_VERSION);
+            if (request instanceof ReplicaRequest.Write w) {
+                g.writeStringField("type", "write");
+                g.writeStringField("key", w.key());
+                writeVersioned(g, w.versioned());
+            } else {
+                g.writeStringField("type", "read");
+                g.writeStringField("key", request.key());
+            }
+        });
+    }
+
+    public static ReplicaRequest decodeReplicaRequest(byte[] json) {
+        JsonFields f = parse(json);
+        f.requireSchemaVersion(SCHEMA_VERSION, true);
+        String type = f.text("type");
+        return switch (type) {
+            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), readVersioned(f, true));
+            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"));
+            default -> throw new ProtocolException("field 'type': unknown request type '" + type + "', expected write or read");
+        };
+    }
+
+    // ---- replica -> coordinator
+
+    public static byte[] encode(ReplicaReply reply) {
+        return write(g -> {
+            g.writeNumberField("v", SCHEMA_VERSION);
+            if (reply instanceof ReplicaReply.Ack a) {
+                g.writeStringField("type", "ack");
+                g.writeStringField("replica", a.replica());
+                g.writeStringField("key", a.key());
+                g.writeStringField("version", a.held().toString());
+            } else if (reply instanceof ReplicaReply.Value v) {
+                g.writeStringField("type", "value");
+                g.writeStringField("replica", v.replica());
+                g.writeStringField("key", v.key());
+                if (v.held() != null) {
+                    writeVersioned(g, v.held());
+                }
+            } else if (reply instanceof ReplicaReply.Invalid i) {
+                g.writeStringField("type", "invalid");
+                g.writeStringField("replica", i.replica());
+                g.writeStringField("error", i.error());
+            }
+        });
+    }
+
+    public static ReplicaReply decodeReplicaReply(byte[] json) {
+        JsonFields f = parse(json);
+        f.requireSchemaVersion(SCHEMA_VERSION, true);
+        String type = f.text("type");
+        return switch (type) {
+            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"));
+            case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
+                    f.has("version") ? readVersioned(f, false) : null);
+            case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
+            default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
+        };
+    }
+
+    // ---- external client -> coordinator
+
+    public static byte[] encode(ExternalRequest request) {
+        return write(g -> {
+            g.writeNumberField("v", SCHEMA_VERSION);
+            g.writeStringField("op", request.op().wireName());
+            g.writeStringField("key", request.key());
+            if (request.value() != null) {
+                g.writeBinaryField("valueBase64", request.value());
+            }
+            if (request.w() != null) {
+                g.writeStringField("w", request.w().toString());
+            }
+            if (request.r() != null) {
+                g.writeStringField("r", request.r().toString());
+            }
+            if (request.timeoutMs() != null) {
+                g.writeNumberField("timeoutMs", request.timeoutMs());
+            }
+            if (request.mode() != null) {
+                g.writeStringField("mode", request.mode().wireName());
+            }
+        });
+    }
+
+    /**
+     * Parses and checks an external request: the operation, a non-empty key, a value for a put
+     * and none otherwise, quorum levels that parse, a positive timeout. Whether W and R fit the
+     * replica group is for the coordinator, which knows N.
+     */
+    public static ExternalRequest decodeExternalRequest(byte[] json) {
+        JsonFields f = parse(json);
+        f.requireSchemaVersion(SCHEMA_VERSION, false);
+        f.rejectUnknown(EXTERNAL_REQUEST_FIELDS);
+        Op op = Op.fromWire(f.text("op"));
+        String key = f.nonEmptyText("key");
+        byte[] value = null;
+        if (f.has("value") && f.has("valueBase64")) {
+            throw new ProtocolException("fields 'value' and 'valueBase64': give one, not both");
+        }
+        if (f.has("value")) {
+            value = f.text("value").getBytes(StandardCharsets.UTF_8);
+        } else if (f.has("valueBase64")) {
+            value = f.base64("valueBase64");
+        }
+        if (op == Op.PUT && value == null) {
+            throw new ProtocolException("field 'value': missing (a put needs 'value' or 'valueBase64')");
+        }
+        if (op != Op.PUT && value != null) {
+            throw new ProtocolException("field 'value': a " + op.wireName() + " carries no value");
+        }
+        Consistency w = consistency(f, "w");
+        Consistency r = consistency(f, "r");
+        if (w != null && !op.isWrite()) {
+            throw new ProtocolException("field 'w': applies to put and delete; a get takes 'r'");
+        }
+        if (r != null && op.isWrite()) {
+            throw new ProtocolException("field 'r': applies to get; a " + op.wireName() + " takes 'w'");
+        }
+        Long timeoutMs = null;
+        if (f.has("timeoutMs")) {
+            timeoutMs = f.wholeNumber("timeoutMs");
+            if (timeoutMs < 1 || timeoutMs > 600_000) {
+                throw new ProtocolException("field 'timeoutMs': " + timeoutMs + " is outside 1..600000");
+            }
+        }
+        Mode mode = f.has("mode") ? Mode.fromWire(f.text("mode")) : null;
+        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode);
+    }
+
+    // ---- coordinator -> external client
+
+    public static byte[] encode(ExternalResponse response) {
+        return write(g -> {
+            g.writeNumberField("v", SCHEMA_VERSION);
+            g.writeStringField("status", response.status().name());
+            if (response.op() != null) {
+                g.writeStringField("op", response.op().wireName());
+            }
+            if (response.key() != null) {
+                g.writeStringField("key", response.key());
+            }
+            if (response.value() != null) {
+                String text = utf8OrNull(response.value());
+                if (text != null) {
+                    g.writeStringField("value", text);
+                }
+                g.writeBinaryField("valueBase64", response.value());
+            }
+            if (response.version() != null) {
+                g.writeStringField("version", response.version().toString());
+            }
+            if (response.acks() != null) {
+                g.writeNumberField("acks", response.acks());
+            }
+            if (response.required() != null) {
+                g.writeNumberField("required", response.required());
+            }
+            if (response.replicas() != null) {
+                g.writeArrayFieldStart("replicas");
+                for (String replica : response.replicas()) {
+                    g.writeString(replica);
+                }
+                g.writeEndArray();
+            }
+            if (response.error() != null) {
+                g.writeStringField("error", response.error());
+            }
+        });
+    }
+
+    public static ExternalResponse decodeExternalResponse(byte[] json) {
+        JsonFields f = parse(json);
+        f.requireSchemaVersion(SCHEMA_VERSION, false);
+        Status status;
+        try {
+            status = Status.valueOf(f.text("status"));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("field 'status': unknown status '" + f.text("status") + "'");
+        }
+        List<String> replicas = null;
+        if (f.has("replicas")) {
+            JsonNode array = f.node("replicas");
+            if (!array.isArray()) {
+                throw JsonFields.wrongType("replicas", "an array of replica ids", array);
+            }
+            replicas = new ArrayList<>();
+            for (JsonNode id : array) {
+                replicas.add(id.asText());
+            }
+        }
+        return new ExternalResponse(status,
+                f.has("op") ? Op.fromWire(f.text("op")) : null,
+                f.optionalText("key"),
+                f.has("valueBase64") ? f.base64("valueBase64") : null,
+                f.has("version") ? version(f, "version") : null,
+                f.has("acks") ? (int) f.wholeNumber("acks") : null,
+                f.has("required") ? (int) f.wholeNumber("required") : null,
+                replicas,
+                f.optionalText("error"));
+    }
+
+    // ---- shared pieces
+
+    private static void writeVersioned(JsonGenerator g, Versioned v) throws IOException {
+        g.writeStringField("version", v.version().toString());
+        if (v.isTombstone()) {
+            g.writeBooleanField("tombstone", true);
+        } else {
+            g.writeBinaryField("value", v.value());
+        }
+    }
+
+    private static Versioned readVersioned(JsonFields f, boolean valueOrTombstoneRequired) {
+        Version version = version(f, "version");
+        boolean tombstone = f.optionalBoolean("tombstone");
+        if (tombstone) {
+            if (f.has("value")) {
+                throw new ProtocolException("field 'value': a tombstone carries no value");
+            }
+            return Versioned.tombstone(version);
+        }
+        if (!f.has("value") && valueOrTombstoneRequired) {
+            throw new ProtocolException("field 'value': missing (a write needs a value or \"tombstone\":true)");
+        }
+        return new Versioned(version, f.base64("value"));
+    }
+
+    private static Version version(JsonFields f, String name) {
+        try {
+            return Version.parse(f.text(name));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("field '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static Consistency consistency(JsonFields f, String name) {
+        if (!f.has(name)) {
+            return null;
+        }
+        JsonNode node = f.node(name);
+        try {
+            if (node.isIntegralNumber() && node.canConvertToInt()) {
+                return Consistency.count(node.intValue());
+            }
+            if (node.isTextual()) {
+                return Consistency.parse(node.textValue());
+            }
+        } catch (InvalidQuorumException e) {
+            throw new ProtocolException("field '" + name + "': " + e.getMessage());
+        }
+        throw JsonFields.wrongType(name, "ONE, QUORUM, ALL or a number of replicas", node);
+    }
+
+    private static JsonFields parse(byte[] json) {
+        if (json == null || json.length == 0) {
+            throw new ProtocolException("empty message: expected a JSON object");
+        }
+        try {
+            return new JsonFields(MAPPER.readTree(json));
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException("malformed JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr()), e);
+        } catch (IOException e) {
+            throw new ProtocolException("unreadable message: " + e.getMessage(), e);
+        }
+    }
+
+    private static String utf8OrNull(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            body.write(g);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a message: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+}

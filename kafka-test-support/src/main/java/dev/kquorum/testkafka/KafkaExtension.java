@@ -1,0 +1,123 @@
+package dev.kquorum.testkafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import dev.kquorum.localkafka.BrokerSettings;
+import dev.kquorum.localkafka.LocalKafkaBroker;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.kafka.KafkaContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Hands tests a real Kafka broker as a {@link TestKafka} parameter. Which broker, in order:
+ * <ol>
+ *   <li>{@code KQ_BOOTSTRAP_SERVERS}, when set: that cluster;</li>
+ *   <li>else, when a Docker engine answers: an {@code apache/kafka} KRaft container (Testcontainers);</li>
+ *   <li>else: a {@link LocalKafkaBroker} started from Kafka's own jars in this JVM.</li>
+ * </ol>
+ * The broker is started once per test JVM and shared; it stops when the JVM's tests are done.
+ */
+public final class KafkaExtension implements ParameterResolver {
+
+    public static final String BOOTSTRAP_ENV = "KQ_BOOTSTRAP_SERVERS";
+    static final String KAFKA_IMAGE = "apache/kafka:4.1.0";
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaExtension.class);
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == TestKafka.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return shared(context);
+    }
+
+    /** The JVM-wide broker, started on first use. */
+    public static TestKafka shared(ExtensionContext context) {
+        ExtensionContext.Store store = context.getRoot().getStore(ExtensionContext.Namespace.create(KafkaExtension.class));
+        return store.computeIfAbsent(SharedBroker.class, key -> SharedBroker.start(), SharedBroker.class).kafka;
+    }
+
+    /** Owns whatever broker was chosen; JUnit closes it when the root context ends. */
+    private static final class SharedBroker implements AutoCloseable {
+        final TestKafka kafka;
+        private final AutoCloseable owned;
+        private final Path dataDir;
+
+        private SharedBroker(TestKafka kafka, AutoCloseable owned, Path dataDir) {
+            this.kafka = kafka;
+            this.owned = owned;
+            this.dataDir = dataDir;
+        }
+
+        static SharedBroker start() {
+            String external = System.getenv(BOOTSTRAP_ENV);
+            if (external != null && !external.isBlank()) {
+                log.info("Tests use the Kafka cluster at {} ({} is set)", external, BOOTSTRAP_ENV);
+                return new SharedBroker(new TestKafka(external, BOOTSTRAP_ENV), null, null);
+            }
+            if (dockerAvailable()) {
+                KafkaContainer container = new KafkaContainer(DockerImageName.parse(KAFKA_IMAGE));
+                container.start();
+                log.info("Tests use a Kafka container ({}) at {}", KAFKA_IMAGE, container.getBootstrapServers());
+                return new SharedBroker(new TestKafka(container.getBootstrapServers(), "testcontainers"), container, null);
+            }
+            try {
+                Path dir = Files.createTempDirectory("kq-test-kafka");
+                LocalKafkaBroker broker = LocalKafkaBroker.start(BrokerSettings.inDirectory(dir));
+                log.info("Tests use a local Kafka broker (no {} and no Docker engine) at {}", BOOTSTRAP_ENV, broker.bootstrapServers());
+                return new SharedBroker(new TestKafka(broker.bootstrapServers(), "local broker"), broker, dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        /** Asks Testcontainers only when there is a sign of an engine; its probing is slow and loud otherwise. */
+        private static boolean dockerAvailable() {
+            boolean hint = System.getenv("DOCKER_HOST") != null || Files.exists(Path.of("/var/run/docker.sock"));
+            if (!hint) {
+                return false;
+            }
+            try {
+                return DockerClientFactory.instance().isDockerAvailable();
+            } catch (RuntimeException e) {
+                log.debug("Docker is not usable: {}", e.getMessage());
+                return false;
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (owned != null) {
+                owned.close();
+            }
+            if (dataDir != null) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    /** Removes a directory tree; tests use it for the data they leave behind. */
+    public static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

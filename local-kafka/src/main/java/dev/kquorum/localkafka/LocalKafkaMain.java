@@ -1,0 +1,73 @@
+package dev.kquorum.localkafka;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs a local broker in the foreground until SIGTERM or Ctrl-C. Used as the entry point of the
+ * child broker process ({@link LocalKafkaProcess}) and by {@code kquorum kafka}.
+ *
+ * <p>Arguments: {@code --data-dir DIR [--port N]}.
+ */
+public final class LocalKafkaMain {
+
+    /** The line printed once the broker serves; the child-process launcher waits for it. */
+    public static final String READY_PREFIX = "Kafka ready at ";
+    /** The line printed once a stop request has shut the broker down cleanly. */
+    public static final String STOPPED_LINE = "Kafka stopped cleanly";
+
+    private LocalKafkaMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        Path dataDir = null;
+        int port = 0;
+        for (int i = 0; i < args.length; i++) {
+            String value = i + 1 < args.length ? args[i + 1] : null;
+            switch (args[i]) {
+                case "--data-dir" -> dataDir = Path.of(require(value, "--data-dir"));
+                case "--port" -> port = Integer.parseInt(require(value, "--port"));
+                default -> {
+                    System.err.println("unknown argument " + args[i] + "; expected --data-dir DIR [--port N]");
+                    System.exit(2);
+                }
+            }
+            i++;
+        }
+        if (dataDir == null) {
+            System.err.println("--data-dir DIR is required");
+            System.exit(2);
+        }
+        runUntilStopped(new BrokerSettings(dataDir, port, 0));
+    }
+
+    private static String require(String value, String flag) {
+        if (value == null) {
+            System.err.println(flag + " needs a value");
+            System.exit(2);
+        }
+        return value;
+    }
+
+    /** The bootstrap address in a ready line. */
+    public static String addressIn(String readyLine) {
+        String rest = readyLine.substring(READY_PREFIX.length());
+        int space = rest.indexOf(' ');
+        return space < 0 ? rest : rest.substring(0, space);
+    }
+
+    /** Starts the broker, prints the ready line, and blocks until the JVM is asked to stop. */
+    public static void runUntilStopped(BrokerSettings settings) throws InterruptedException {
+        LocalKafkaBroker broker = LocalKafkaBroker.start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            System.out.println(STOPPED_LINE);
+            System.out.flush();
+            stopped.countDown();
+        }, "kafka-shutdown"));
+        System.out.println(READY_PREFIX + broker.bootstrapServers() + " (data in " + settings.dataDir() + "; Ctrl-C stops it)");
+        System.out.flush();
+        stopped.await();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.kquorum.localkafka;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import dev.kquorum.common.process.ChildJvm;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A local broker in a child JVM: something a test can SIGKILL and start again on the same data
+ * directory, to see what Kafka kept.
+ */
+public final class LocalKafkaProcess implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalKafkaProcess.class);
+
+    private final ChildJvm jvm;
+    private final String bootstrapServers;
+
+    private LocalKafkaProcess(ChildJvm jvm, String bootstrapServers) {
+        this.jvm = jvm;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Starts a broker process on this JVM's class path and waits for its ready line. */
+    public static LocalKafkaProcess start(Path dataDir, int port, Duration timeout) {
+        ChildJvm jvm = ChildJvm.start("kafka broker", List.of("-Xmx512m"), LocalKafkaMain.class,
+                List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port)),
+                LocalKafkaMain.READY_PREFIX, timeout, line -> log.debug("[kafka] {}", line));
+        return new LocalKafkaProcess(jvm, LocalKafkaMain.addressIn(jvm.readyLine()));
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    /** SIGKILL: the broker gets no chance to flush or close anything. */
+    public void kill() {
+        jvm.kill();
+    }
+
+    /** SIGTERM, then waits for a clean shutdown. */
+    @Override
+    public void close() {
+        jvm.close();
+    }
+}
