@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quorum replication on Apache Kafka.",
-        subcommands = {KafkaCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {KafkaCommand.class, WorkerCommand.class, WorkerBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

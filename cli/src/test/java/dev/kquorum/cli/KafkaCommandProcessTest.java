@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import dev.kquorum.common.process.ChildJvm;
+import dev.kquorum.common.io.Directories;
 import dev.kquorum.localkafka.LocalKafkaMain;
-import dev.kquorum.testkafka.KafkaExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -36,7 +36,7 @@ class KafkaCommandProcessTest {
         if (kafka != null) {
             kafka.kill();
         }
-        KafkaExtension.deleteRecursively(dataDir);
+        Directories.deleteRecursively(dataDir);
     }
 
     @Test

@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
+import dev.kquorum.common.io.Directories;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -104,19 +103,7 @@ public final class KafkaExtension implements ParameterResolver {
                 owned.close();
             }
             if (dataDir != null) {
-                deleteRecursively(dataDir);
-            }
-        }
-    }
-
-    /** Removes a directory tree; tests use it for the data they leave behind. */
-    public static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
+                Directories.deleteRecursively(dataDir);
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import dev.kquorum.common.io.Directories;
 import dev.kquorum.localkafka.LocalKafkaProcess;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,7 +40,7 @@ class BrokerCrashRecoveryTest {
         if (broker != null) {
             broker.close();
         }
-        KafkaExtension.deleteRecursively(dataDir);
+        Directories.deleteRecursively(dataDir);
     }
 
     @Test

@@ -31,11 +31,16 @@ public final class ChildJvm implements AutoCloseable {
     private final String name;
     private final Process process;
     private final String readyLine;
+    private final Thread reaper;
 
     private ChildJvm(String name, Process process, String readyLine) {
         this.name = name;
         this.process = process;
         this.readyLine = readyLine;
+        // A child outliving its parent (a failed test, a killed launcher) would hold ports and
+        // stores; it goes down with us.
+        this.reaper = new Thread(() -> process.toHandle().destroyForcibly(), name + "-reaper");
+        Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     /**
@@ -130,7 +135,15 @@ public final class ChildJvm implements AutoCloseable {
 
     private boolean awaitExit(Duration timeout) {
         try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (exited) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(reaper);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or about to; nothing to undo
+                }
+            }
+            return exited;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

@@ -1,0 +1,138 @@
+package dev.kquorum.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.kquorum.common.io.Directories;
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+import dev.kquorum.localkafka.BrokerSettings;
+import dev.kquorum.localkafka.LocalKafkaBroker;
+import dev.kquorum.replica.store.PartitionPosition;
+import dev.kquorum.replica.store.RocksDbReplicaStore;
+import dev.kquorum.replica.worker.ReplicaWorker;
+import dev.kquorum.replica.worker.WorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code kquorum worker-bench}: how many requests a second one worker applies to RocksDB. The
+ * replica topic is filled first, then a worker starts on an empty store and the clock runs until
+ * it has applied (and answered) every request: the apply loop's own rate, without a client's
+ * round trips in the way.
+ */
+@Command(name = "worker-bench",
+        mixinStandardHelpOptions = true,
+        description = {"Measures how many requests per second one replica worker applies with RocksDB.",
+            "Starts a local Kafka broker unless --bootstrap-servers is given."})
+final class WorkerBenchCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--requests", defaultValue = "200000", description = "Write requests to apply (default: ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--keys", defaultValue = "10000", description = "Distinct keys written (default: ${DEFAULT-VALUE}).")
+    int keys;
+
+    @Option(names = "--value-bytes", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
+    int valueBytes;
+
+    @Option(names = "--fsync", description = "Sync the store on every batch.")
+    boolean fsync;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of a local broker.")
+    String bootstrapServers;
+
+    @Override
+    public Integer call() throws Exception {
+        if (requests < 1 || keys < 1 || valueBytes < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--requests and --keys must be at least 1, --value-bytes at least 0");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path work = Files.createTempDirectory("kq-worker-bench");
+        LocalKafkaBroker broker = bootstrapServers == null ? LocalKafkaBroker.start(BrokerSettings.inDirectory(work.resolve("kafka"))) : null;
+        try {
+            String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;
+            KafkaSettings kafka = KafkaSettings.of(bootstrap);
+            TopicNames topics = new TopicNames("bench-" + Long.toHexString(System.nanoTime()));
+            WorkerConfig config = new WorkerConfig("r1", kafka, topics, work.resolve("store"), Limits.DEFAULT, fsync, 1);
+            TopicAdmin.ensure(kafka, Map.of(config.topic(), 1, config.dlqTopic(), 1, topics.replies(), 1));
+
+            out.printf("Filling %s with %,d write requests (%,d keys, %d-byte values)...%n", config.topic(), requests, keys, valueBytes);
+            out.flush();
+            fill(kafka, topics, config.topic());
+
+            try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), fsync);
+                 ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
+                Thread loop = new Thread(worker::runUntilStopped, "bench-worker");
+                long started = System.nanoTime();
+                loop.start();
+                long lastReport = started;
+                while (applied(store) < requests) {
+                    // Check ten times a second: a spinning check would take a core from the worker.
+                    LockSupport.parkNanos(10_000_000);
+                    long now = System.nanoTime();
+                    if (now - lastReport > 1_000_000_000L) {
+                        out.printf("  applied %,d of %,d%n", applied(store), requests);
+                        out.flush();
+                        lastReport = now;
+                    }
+                }
+                double seconds = (System.nanoTime() - started) / 1e9;
+                worker.stop();
+                loop.join();
+                out.printf("One worker applied %,d writes in %.2f s: %,.0f requests/s (RocksDB, fsync %s, replies sent)%n",
+                        requests, seconds, requests / seconds, fsync ? "on" : "off");
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            Directories.deleteRecursively(work);
+        }
+        return 0;
+    }
+
+    private long applied(RocksDbReplicaStore store) {
+        PartitionPosition p = store.positions().get(0);
+        return p == null ? 0 : p.next();
+    }
+
+    private void fill(KafkaSettings kafka, TopicNames topics, String topic) {
+        byte[] value = new byte[valueBytes];
+        long deadline = System.currentTimeMillis() + 3_600_000;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("worker-bench"))) {
+            for (int i = 0; i < requests; i++) {
+                String key = "key-" + (i % keys);
+                RecordHeaders headers = new RecordHeaders();
+                new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(i).array()).writeTo(headers);
+                headers.add(KqHeaders.DEADLINE, KqHeaders.int64(deadline));
+                byte[] body = ProtocolCodec.encode(new ReplicaRequest.Write(key, new Versioned(new Version(i + 1L, "bench"), value)));
+                producer.send(new ProducerRecord<>(topic, null, null, key.getBytes(UTF_8), body, headers));
+            }
+            producer.flush();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.kquorum.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.process.StopSignal;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.replica.store.RocksDbReplicaStore;
+import dev.kquorum.replica.worker.ReplicaWorker;
+import dev.kquorum.replica.worker.WorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kquorum worker}: one replica, as its own process. */
+@Command(name = "worker",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs one replica worker: applies the requests on its topic (<prefix>.replica.<id>) to its RocksDB store",
+            "and answers on the reply topic each request names. Creates its topics when absent.",
+            "SIGTERM or Ctrl-C: finishes the batch in hand and exits 0."})
+final class WorkerCommand implements Callable<Integer> {
+
+    /** Printed once the worker is consuming; launchers wait for it. */
+    static final String READY_PREFIX = "Worker ready: ";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--id", required = true, description = "Replica id (letters, digits, . _ -).")
+    String id;
+
+    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    String bootstrapServers;
+
+    @Option(names = "--data-dir", description = "Store directory (default: .kquorum/worker-<id>).")
+    Path dataDir;
+
+    @Option(names = "--topic-prefix", defaultValue = "kq", description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--partitions", defaultValue = "1", description = "Partitions of the replica topic when created (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--fsync", description = "Sync the store to disk on every batch (survives power loss; slower).")
+    boolean fsync;
+
+    @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Largest key accepted (default: ${DEFAULT-VALUE}).")
+    int maxKeyBytes;
+
+    @Option(names = "--max-value-bytes", defaultValue = "1048576", description = "Largest value accepted (default: ${DEFAULT-VALUE}).")
+    int maxValueBytes;
+
+    @Override
+    public Integer call() {
+        WorkerConfig config;
+        try {
+            config = new WorkerConfig(id, KafkaSettings.of(bootstrapServers), new TopicNames(topicPrefix),
+                    (dataDir != null ? dataDir : Path.of(".kquorum", "worker-" + id)).toAbsolutePath(),
+                    new Limits(maxKeyBytes, maxValueBytes), fsync, partitions);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), config.fsync());
+             ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
+            StopSignal.onTermOrInt(worker::stop);
+            spec.commandLine().getOut().println(READY_PREFIX + config.replicaId() + " consuming " + config.topic()
+                    + " at " + bootstrapServers + ", store in " + config.dataDir());
+            spec.commandLine().getOut().flush();
+            worker.runUntilStopped();
+        }
+        return 0;
+    }
+}

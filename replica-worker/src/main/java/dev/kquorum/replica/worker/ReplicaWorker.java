@@ -1,0 +1,274 @@
+package dev.kquorum.replica.worker;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ProtocolException;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.replica.Replica;
+import dev.kquorum.replica.store.PartitionPosition;
+import dev.kquorum.replica.store.ReplicaStore;
+import dev.kquorum.replica.store.StoreBatch;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One replica at the Kafka edge. Each turn of the loop polls a batch from the replica's topic,
+ * applies it with {@link Replica} to a {@link StoreBatch}, commits values and consumed offsets to
+ * the store in one atomic write, and only then sends the replies. On start it seeks to the positions
+ * in its store, not the consumer group's: the store is the truth, so a request is applied once in
+ * effect however often Kafka delivers it, and requests whose replies a crash may have lost are
+ * answered again ({@link UnansweredBatches}). Offsets are also committed to the group, so lag
+ * shows in Kafka's own tools.
+ */
+public final class ReplicaWorker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaWorker.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final WorkerConfig config;
+    private final ReplicaStore store;
+    private final Replica replica;
+    private final WorkerMetrics metrics;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<TopicPartition> partitions;
+    private final UnansweredBatches unanswered = new UnansweredBatches();
+    private volatile boolean running = true;
+
+    private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
+        this.config = config;
+        this.store = store;
+        this.replica = new Replica(config.replicaId());
+        this.metrics = new WorkerMetrics(registry, config.replicaId());
+        String clientId = "kq-worker-" + config.replicaId();
+        this.consumer = new KafkaConsumer<>(config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId()));
+        this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
+        this.partitions = new ArrayList<>();
+    }
+
+    /**
+     * Creates the worker's topics if absent, opens its Kafka clients and positions it at the
+     * offsets its store has applied up to.
+     */
+    public static ReplicaWorker start(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
+        TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions(), config.dlqTopic(), 1));
+        ReplicaWorker worker = new ReplicaWorker(config, store, registry);
+        try {
+            worker.assignAndSeek();
+        } catch (RuntimeException e) {
+            worker.closeClients();
+            throw e;
+        }
+        return worker;
+    }
+
+    private void assignAndSeek() {
+        for (PartitionInfo p : consumer.partitionsFor(config.topic(), Duration.ofSeconds(30))) {
+            partitions.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        consumer.assign(partitions);
+        Map<Integer, PartitionPosition> applied = store.positions();
+        for (TopicPartition tp : partitions) {
+            PartitionPosition position = applied.get(tp.partition());
+            if (position == null) {
+                consumer.seekToBeginning(List.of(tp));
+            } else {
+                consumer.seek(tp, position.replayFrom());
+            }
+        }
+        log.info("Replica {} resumes {} at the store's positions {} ({} partition(s))",
+                config.replicaId(), config.topic(), applied.isEmpty() ? "(none: from the beginning)" : applied, partitions.size());
+    }
+
+    /** Runs the loop on this thread until {@link #stop()}; the batch in hand is always finished. */
+    public void runUntilStopped() {
+        while (running) {
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(POLL);
+            } catch (WakeupException e) {
+                break;
+            }
+            if (!records.isEmpty()) {
+                process(records);
+            }
+            updateLag();
+        }
+        log.info("Replica {} stopped after its last batch", config.replicaId());
+    }
+
+    /** Asks the loop to stop after the batch in hand; safe from any thread or a signal handler. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    public String replicaId() {
+        return config.replicaId();
+    }
+
+    public long lag() {
+        return metrics.lag();
+    }
+
+    private void process(ConsumerRecords<byte[], byte[]> records) {
+        long started = System.nanoTime();
+        long now = System.currentTimeMillis();
+        StoreBatch batch = new StoreBatch(store);
+        Map<Integer, Long> starts = new HashMap<>();
+        List<ProducerRecord<byte[], byte[]>> replies = new ArrayList<>(records.count());
+        List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            starts.putIfAbsent(record.partition(), record.offset());
+            batch.consumed(record.partition(), record.offset() + 1);
+            handle(record, now, batch, replies, deadLetters);
+        }
+        // A dead letter is durable before the offset that skips its record is: bad input is set
+        // aside, never lost.
+        sendAndWait(deadLetters);
+        unanswered.replayFrom(starts).forEach(batch::replayFrom);
+        store.commit(batch);
+        UnansweredBatches.Batch sending = unanswered.committed(starts, replies.size());
+        for (ProducerRecord<byte[], byte[]> reply : replies) {
+            producer.send(reply, (meta, error) -> {
+                sending.replyDone();
+                if (error != null) {
+                    log.warn("Replica {} could not send a reply to {}: {}", config.replicaId(), reply.topic(), error.getMessage());
+                }
+            });
+        }
+        commitToGroup(batch.offsets());
+        metrics.batch(records.count(), System.nanoTime() - started);
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record, long now, StoreBatch batch,
+                        List<ProducerRecord<byte[], byte[]>> replies, List<ProducerRecord<byte[], byte[]>> deadLetters) {
+        ReplyAddress address;
+        Long deadline;
+        try {
+            address = ReplyAddress.from(record.headers());
+            deadline = KqHeaders.int64(record.headers(), KqHeaders.DEADLINE);
+        } catch (ProtocolException e) {
+            deadLetters.add(deadLetter(record, e.getMessage()));
+            return;
+        }
+        ReplicaRequest request;
+        try {
+            request = ProtocolCodec.decodeReplicaRequest(record.value());
+            config.limits().check(request.key(), request instanceof ReplicaRequest.Write w ? w.versioned().value() : null);
+        } catch (ProtocolException e) {
+            deadLetters.add(deadLetter(record, e.getMessage()));
+            if (address != null) {
+                replies.add(reply(address, new ReplicaReply.Invalid(config.replicaId(), e.getMessage())));
+            }
+            return;
+        }
+        boolean expired = deadline != null && now > deadline;
+        boolean write = request instanceof ReplicaRequest.Write;
+        if (expired && !write) {
+            // Nobody waits for it; skipping lets a worker that is catching up get current fast.
+            metrics.expiredRead();
+            return;
+        }
+        ReplicaReply reply = replica.apply(request, batch);
+        metrics.applied(write);
+        if (address != null && !expired) {
+            replies.add(reply(address, reply));
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> reply(ReplyAddress address, ReplicaReply reply) {
+        RecordHeaders headers = new RecordHeaders();
+        address.echoTo(headers);
+        return new ProducerRecord<>(address.topic(), address.partition(), null, null, ProtocolCodec.encode(reply), headers);
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+        log.warn("Replica {} dead-letters {}-{}@{}: {}", config.replicaId(), record.topic(), record.partition(), record.offset(), reason);
+        metrics.deadLettered();
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(KqHeaders.ERROR, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("kq_source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(config.dlqTopic(), null, null, record.key(), record.value(), headers);
+    }
+
+    private void sendAndWait(List<ProducerRecord<byte[], byte[]>> records) {
+        if (records.isEmpty()) {
+            return;
+        }
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (ProducerRecord<byte[], byte[]> r : records) {
+            sent.add(producer.send(r));
+        }
+        try {
+            for (Future<RecordMetadata> f : sent) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("replica " + config.replicaId() + " cannot write to " + config.dlqTopic()
+                    + "; stopping rather than losing bad records: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering", e);
+        }
+    }
+
+    private void commitToGroup(Map<Integer, Long> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        offsets.forEach((partition, next) -> commit.put(new TopicPartition(config.topic(), partition), new OffsetAndMetadata(next)));
+        consumer.commitAsync(commit, (done, error) -> {
+            if (error != null) {
+                log.debug("Replica {}: group commit failed (the store keeps the truth): {}", config.replicaId(), error.getMessage());
+            }
+        });
+    }
+
+    private void updateLag() {
+        long total = 0;
+        for (TopicPartition tp : partitions) {
+            OptionalLong lag = consumer.currentLag(tp);
+            total += lag.orElse(0);
+        }
+        metrics.lag(total);
+    }
+
+    @Override
+    public void close() {
+        closeClients();
+    }
+
+    private void closeClients() {
+        try {
+            producer.close(Duration.ofSeconds(10));
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.kquorum.replica.worker;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.Limits;
+
+/**
+ * Everything a worker needs to run one replica.
+ *
+ * @param partitions partitions of the replica topic when the worker creates it
+ * @param fsync      sync the store's write-ahead log on every batch (survives power loss, costs latency)
+ */
+public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
+                           Limits limits, boolean fsync, int partitions) {
+
+    public WorkerConfig {
+        TopicNames.requireLegal("replica id", replicaId);
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(limits, "limits");
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+    }
+
+    public static WorkerConfig defaults(String replicaId, String bootstrapServers, Path dataDir) {
+        return new WorkerConfig(replicaId, KafkaSettings.of(bootstrapServers), TopicNames.DEFAULT, dataDir,
+                Limits.DEFAULT, false, 1);
+    }
+
+    public String topic() {
+        return topics.replica(replicaId);
+    }
+
+    public String dlqTopic() {
+        return topics.replicaDlq(replicaId);
+    }
+}

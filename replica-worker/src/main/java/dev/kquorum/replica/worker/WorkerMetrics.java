@@ -1,0 +1,64 @@
+package dev.kquorum.replica.worker;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** What an operator watches on a worker: apply rate, batch sizes and times, lag, dead letters. */
+final class WorkerMetrics {
+
+    private final Counter writes;
+    private final Counter reads;
+    private final Counter expiredReads;
+    private final Counter deadLetters;
+    private final DistributionSummary batchSize;
+    private final Timer applyTime;
+    private final AtomicLong lag = new AtomicLong();
+
+    WorkerMetrics(MeterRegistry registry, String replicaId) {
+        writes = Counter.builder("kquorum.worker.requests.applied").tag("replica", replicaId).tag("type", "write")
+                .description("Requests applied to the store").register(registry);
+        reads = Counter.builder("kquorum.worker.requests.applied").tag("replica", replicaId).tag("type", "read")
+                .description("Requests applied to the store").register(registry);
+        expiredReads = Counter.builder("kquorum.worker.reads.expired").tag("replica", replicaId)
+                .description("Reads skipped because their deadline had passed").register(registry);
+        deadLetters = Counter.builder("kquorum.worker.dlq").tag("replica", replicaId)
+                .description("Records sent to the dead-letter topic").register(registry);
+        batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tag("replica", replicaId)
+                .description("Records per polled batch").register(registry);
+        applyTime = Timer.builder("kquorum.worker.batch.apply").tag("replica", replicaId)
+                .description("Time to apply and commit one batch").register(registry);
+        Gauge.builder("kquorum.worker.lag", lag, AtomicLong::get).tag("replica", replicaId)
+                .description("Records in the replica topic not yet applied").register(registry);
+    }
+
+    void applied(boolean write) {
+        (write ? writes : reads).increment();
+    }
+
+    void expiredRead() {
+        expiredReads.increment();
+    }
+
+    void deadLettered() {
+        deadLetters.increment();
+    }
+
+    void batch(int records, long nanos) {
+        batchSize.record(records);
+        applyTime.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    void lag(long records) {
+        lag.set(records);
+    }
+
+    long lag() {
+        return lag.get();
+    }
+}

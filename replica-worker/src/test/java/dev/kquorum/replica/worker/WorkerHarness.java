@@ -1,0 +1,136 @@
+package dev.kquorum.replica.worker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.replica.store.RocksDbReplicaStore;
+import dev.kquorum.testkafka.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * One worker in this JVM against the real broker, under its own topic prefix, with a producer to
+ * send it requests and collectors for its replies and dead letters.
+ */
+final class WorkerHarness implements AutoCloseable {
+
+    final TopicNames topics;
+    final KafkaSettings settings;
+    final WorkerConfig config;
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Map<Long, ReplicaReply> replies = new ConcurrentHashMap<>();
+    final List<ConsumerRecord<byte[], byte[]>> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private final RocksDbReplicaStore store;
+    private final ReplicaWorker worker;
+    private final Thread loop;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicBoolean collecting = new AtomicBoolean(true);
+    private final List<Thread> collectors = new ArrayList<>();
+
+    WorkerHarness(TestKafka kafka, Path dataDir, Limits limits) {
+        topics = new TopicNames(kafka.uniqueName("w"));
+        settings = KafkaSettings.of(kafka.bootstrapServers());
+        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1);
+        TopicAdmin.ensure(settings, Map.of(topics.replies(), 1));
+        store = RocksDbReplicaStore.open(dataDir, false);
+        worker = ReplicaWorker.start(config, store, registry);
+        loop = new Thread(worker::runUntilStopped, "worker-loop");
+        loop.start();
+        producer = new KafkaProducer<>(settings.producer("harness"));
+        collect(topics.replies(), r -> replies.put(correlation(r), ProtocolCodec.decodeReplicaReply(r.value())));
+        collect(config.dlqTopic(), deadLetters::add);
+    }
+
+    RocksDbReplicaStore store() {
+        return store;
+    }
+
+    /** Sends a request body with a reply address and deadline; {@code correlation} names the reply. */
+    void send(long correlation, byte[] body, long deadlineMs) {
+        RecordHeaders headers = new RecordHeaders();
+        new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()).writeTo(headers);
+        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(deadlineMs));
+        sendRaw(body, headers);
+    }
+
+    void send(long correlation, ReplicaRequest request) {
+        send(correlation, ProtocolCodec.encode(request), System.currentTimeMillis() + 30_000);
+    }
+
+    void sendAsync(long correlation, byte[] body) {
+        RecordHeaders headers = new RecordHeaders();
+        new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()).writeTo(headers);
+        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(System.currentTimeMillis() + 60_000));
+        producer.send(new ProducerRecord<>(config.topic(), null, null, "key".getBytes(UTF_8), body, headers));
+    }
+
+    void sendRaw(byte[] body, Iterable<Header> headers) {
+        try {
+            producer.send(new ProducerRecord<>(config.topic(), null, null, "key".getBytes(UTF_8), body, headers))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void collect(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        Thread t = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("collector-" + topic, null))) {
+                consumer.assign(List.of(new TopicPartition(topic, 0)));
+                while (collecting.get()) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(sink);
+                }
+            }
+        }, "collect-" + topic);
+        t.start();
+        collectors.add(t);
+    }
+
+    private static long correlation(ConsumerRecord<byte[], byte[]> r) {
+        return ByteBuffer.wrap(KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID)).getLong();
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        return KqHeaders.text(r.headers(), name);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        worker.stop();
+        loop.join(30_000);
+        worker.close();
+        store.close();
+        producer.close();
+        collecting.set(false);
+        for (Thread t : collectors) {
+            t.join(10_000);
+        }
+    }
+}
