@@ -1,0 +1,122 @@
+package dev.kquorum.coordinator.call;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.TreeSet;
+
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.Mode;
+import dev.kquorum.common.protocol.Op;
+import dev.kquorum.common.protocol.ProtocolException;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.common.quorum.InvalidQuorumException;
+import dev.kquorum.common.quorum.QuorumSpec;
+
+/**
+ * The coordinator's protocol core, with no I/O (like etcd's raft): operations, replica replies and
+ * clock ticks go in; requests to send and finished operations come out as {@link Effects}. It
+ * keeps the table of calls in flight, bounded so that an overloaded coordinator says so at once
+ * instead of queueing without end. Not thread-safe: one thread, or one lock, drives it.
+ */
+public final class CoordinatorCore {
+
+    public static final long DEFAULT_TIMEOUT_MS = 2_000;
+
+    private final List<String> replicas;
+    private final Versions versions;
+    private final Limits limits;
+    private final int maxInFlight;
+    private final Map<Long, Call> calls = new HashMap<>();
+    private final NavigableSet<Call> byDeadline =
+            new TreeSet<>(Comparator.comparingLong(Call::deadlineMs).thenComparingLong(Call::id));
+
+    public CoordinatorCore(List<String> replicas, Versions versions, Limits limits, int maxInFlight) {
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("a coordinator needs at least one replica");
+        }
+        if (replicas.stream().distinct().count() != replicas.size()) {
+            throw new IllegalArgumentException("replica ids must be distinct: " + replicas);
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("max in-flight must be at least 1, got " + maxInFlight);
+        }
+        this.replicas = List.copyOf(replicas);
+        this.versions = versions;
+        this.limits = limits;
+        this.maxInFlight = maxInFlight;
+    }
+
+    public List<String> replicas() {
+        return replicas;
+    }
+
+    public int inFlight() {
+        return calls.size();
+    }
+
+    /**
+     * Starts an operation under {@code callId} (unique while it is in flight). Bad input and
+     * overload end it at once, with nothing sent.
+     */
+    public Effects submit(long callId, ExternalRequest request, long nowMs) {
+        QuorumSpec spec;
+        try {
+            limits.check(request.key(), request.value());
+            spec = QuorumSpec.of(replicas.size(),
+                    request.w() == null ? Consistency.QUORUM : request.w(),
+                    request.r() == null ? Consistency.QUORUM : request.r());
+            if (request.mode() == Mode.LINEARIZABLE) {
+                throw new ProtocolException("field 'mode': linearizable mode is not available in this build; use quorum");
+            }
+            if (request.op() == Op.PUT && request.value() == null) {
+                throw new ProtocolException("field 'value': a put needs a value");
+            }
+        } catch (ProtocolException | InvalidQuorumException e) {
+            return Effects.done(callId, Outcome.invalid(request.op(), request.key(), e.getMessage()), List.of());
+        }
+        if (calls.size() >= maxInFlight) {
+            return Effects.done(callId, Outcome.overloaded(request.op(), request.key(), maxInFlight), List.of());
+        }
+        long timeout = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
+        Call call = request.op() == Op.GET
+                ? new ReadCall(callId, request.key(), replicas, spec.r(), timeout, nowMs, versions)
+                : new WriteCall(callId, request.op(), request.key(), request.op() == Op.PUT ? request.value() : null,
+                        replicas, spec.w(), timeout, nowMs, versions);
+        calls.put(callId, call);
+        byDeadline.add(call);
+        return settle(call.start());
+    }
+
+    /** A replica's reply; replies to calls that already ended, or from strangers, are ignored. */
+    public Effects onReply(long correlation, ReplicaReply reply) {
+        Call call = calls.get(Correlation.callId(correlation));
+        if (call == null) {
+            return Effects.NONE;
+        }
+        return settle(call.onReply(reply.replica(), Correlation.round(correlation), reply));
+    }
+
+    /** Time has reached {@code nowMs}: calls past their deadline end with QUORUM_NOT_REACHED. */
+    public Effects onTick(long nowMs) {
+        Effects effects = Effects.NONE;
+        while (!byDeadline.isEmpty() && byDeadline.first().deadlineMs() <= nowMs) {
+            effects = effects.and(settle(byDeadline.pollFirst().onTimeout()));
+        }
+        return effects;
+    }
+
+    private Effects settle(Effects effects) {
+        for (Effects.Completion c : effects.completed()) {
+            Call ended = calls.remove(c.callId());
+            if (ended != null) {
+                byDeadline.remove(ended);
+            }
+        }
+        return effects;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.kquorum.coordinator.call;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.Mode;
+import dev.kquorum.common.protocol.Op;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.Status;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.common.version.HybridClock;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorCoreTest {
+
+    private final AtomicLong now = new AtomicLong(1_000_000);
+    private final CoordinatorCore core = new CoordinatorCore(List.of("r1", "r2", "r3"),
+            new Versions("c1", new HybridClock(now::get)), Limits.DEFAULT, 100);
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    private Effects put(long id, String key, String value) {
+        return core.submit(id, ExternalRequest.put(key, bytes(value)), now.get());
+    }
+
+    private static ReplicaRequest.Write writeTo(Effects effects, String replica) {
+        return (ReplicaRequest.Write) effects.send().stream().filter(o -> o.replica().equals(replica)).findFirst().orElseThrow().request();
+    }
+
+    private static long correlationTo(Effects effects, String replica) {
+        return effects.send().stream().filter(o -> o.replica().equals(replica)).findFirst().orElseThrow().correlation();
+    }
+
+    private Effects ack(Effects sent, String replica, Version held) {
+        return core.onReply(correlationTo(sent, replica), new ReplicaReply.Ack(replica, "k", held));
+    }
+
+    private static Outcome outcome(Effects effects) {
+        assertThat(effects.completed()).hasSize(1);
+        return effects.completed().get(0).outcome();
+    }
+
+    @Test
+    void aWriteGoesToAllReplicasAndWinsWithTheSecondAck() {
+        Effects sent = put(1, "k", "v");
+        assertThat(sent.send()).extracting(Outbound::replica).containsExactly("r1", "r2", "r3");
+        Version version = writeTo(sent, "r1").versioned().version();
+
+        assertThat(ack(sent, "r2", version).completed()).isEmpty();
+        Outcome won = outcome(ack(sent, "r3", version));
+
+        assertThat(won.status()).isEqualTo(Status.OK);
+        assertThat(won.version()).isEqualTo(version);
+        assertThat(won.replicas()).containsExactly("r2", "r3");
+        assertThat(won.acks()).isEqualTo(2);
+        assertThat(won.required()).isEqualTo(2);
+        assertThat(core.inFlight()).isZero();
+    }
+
+    @Test
+    void aDuplicateAckCountsOnce() {
+        Effects sent = put(1, "k", "v");
+        Version version = writeTo(sent, "r1").versioned().version();
+        ack(sent, "r1", version);
+        assertThat(ack(sent, "r1", version).completed()).as("the same replica again").isEmpty();
+        assertThat(outcome(ack(sent, "r2", version)).replicas()).containsExactly("r1", "r2");
+    }
+
+    @Test
+    void aReplyAfterTheEndIsIgnored() {
+        Effects sent = put(1, "k", "v");
+        Version version = writeTo(sent, "r1").versioned().version();
+        ack(sent, "r1", version);
+        ack(sent, "r2", version);
+        assertThat(ack(sent, "r3", version).isEmpty()).isTrue();
+        assertThat(core.onReply(12345L << 8, new ReplicaReply.Ack("r1", "k", version)).isEmpty()).as("unknown call").isTrue();
+    }
+
+    @Test
+    void timesOutNamingWhoAnswered() {
+        Effects sent = core.submit(1, new ExternalRequest(Op.PUT, "k", bytes("v"), Consistency.ALL, null, 500L, null), now.get());
+        ack(sent, "r2", writeTo(sent, "r2").versioned().version());
+        assertThat(core.onTick(now.get() + 499).isEmpty()).isTrue();
+
+        Outcome timedOut = outcome(core.onTick(now.get() + 500));
+        assertThat(timedOut.status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+        assertThat(timedOut.replicas()).containsExactly("r2");
+        assertThat(timedOut.acks()).isEqualTo(1);
+        assertThat(timedOut.required()).isEqualTo(3);
+        assertThat(timedOut.error()).startsWith("1 of 3 replicas acknowledged within 500 ms (needed 3): r2");
+        assertThat(core.onTick(now.get() + 10_000).isEmpty()).as("a call times out once").isTrue();
+    }
+
+    @Test
+    void losesAsSoonAsTheQuorumCanNoLongerBeMet() {
+        Effects sent = put(1, "k", "v");
+        assertThat(core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Invalid("r1", "disk full")).completed()).isEmpty();
+        Outcome lost = outcome(core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Invalid("r3", "disk full")));
+        assertThat(lost.status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+        assertThat(lost.error()).contains("0 of 3 replicas acknowledged", "rejected by r1, r3", "r1: disk full");
+    }
+
+    @Test
+    void anOutVersionedWriteIsReissuedOnceAboveTheHighestVersionItsQuorumHolds() {
+        Effects first = put(1, "k", "mine");
+        Version mine = writeTo(first, "r1").versioned().version();
+        // Another coordinator, its clock an hour ahead, wrote k and was acknowledged before us.
+        Version ahead = new Version(HybridClock.pack(now.get() + 3_600_000, 0), "c2");
+
+        assertThat(ack(first, "r1", ahead).send()).isEmpty();
+        Effects second = ack(first, "r2", mine);
+        assertThat(second.completed()).as("not won: the quorum holds a higher version").isEmpty();
+        assertThat(second.send()).hasSize(3);
+        Version reissued = writeTo(second, "r1").versioned().version();
+        assertThat(reissued).isGreaterThan(ahead);
+        assertThat(writeTo(second, "r1").versioned().value()).isEqualTo(bytes("mine"));
+
+        assertThat(ack(first, "r3", mine).isEmpty()).as("a reply to the first round is stale now").isTrue();
+        ack(second, "r1", reissued);
+        Version evenLater = new Version(reissued.timestamp() + 5, "c3");
+        Outcome won = outcome(ack(second, "r2", evenLater));
+        assertThat(won.status()).as("re-issued once only, then counted as usual").isEqualTo(Status.OK);
+        assertThat(won.version()).isEqualTo(reissued);
+    }
+
+    @Test
+    void aReadTakesTheHighestVersionAndRepairsTheReplicasBehindIt() {
+        Effects sent = core.submit(7, new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, null, null), now.get());
+        Versioned old = new Versioned(new Version(10, "c1"), bytes("old"));
+        Versioned newest = new Versioned(new Version(20, "c2"), bytes("new"));
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", old));
+        core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", newest));
+        Effects done = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", null));
+
+        Outcome read = outcome(done);
+        assertThat(read.status()).isEqualTo(Status.OK);
+        assertThat(read.value()).isEqualTo(bytes("new"));
+        assertThat(read.version()).isEqualTo(newest.version());
+        assertThat(ReadCall.repairTargets(done)).containsExactlyInAnyOrder("r1", "r3");
+        assertThat(done.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Write("k", newest)));
+    }
+
+    @Test
+    void aReadDecidesOnTheFirstRRepliesWithoutWaitingForTheRest() {
+        Effects sent = core.submit(7, ExternalRequest.get("k"), now.get());
+        Versioned v = new Versioned(new Version(10, "c1"), bytes("x"));
+        core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", v));
+        Effects done = core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", v));
+        assertThat(outcome(done).replicas()).containsExactly("r3", "r1");
+        assertThat(done.send()).as("both agree: nothing to repair").isEmpty();
+    }
+
+    @Test
+    void aTombstoneOrNothingReadsAsNotFound() {
+        Effects sent = core.submit(7, ExternalRequest.get("k"), now.get());
+        Versioned deleted = Versioned.tombstone(new Version(30, "c1"));
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", deleted));
+        Effects done = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(new Version(20, "c1"), bytes("x"))));
+        Outcome read = outcome(done);
+        assertThat(read.status()).isEqualTo(Status.NOT_FOUND);
+        assertThat(read.value()).isNull();
+        assertThat(ReadCall.repairTargets(done)).as("the tombstone is repaired too").containsExactly("r2");
+
+        Effects absent = core.submit(8, ExternalRequest.get("nobody"), now.get());
+        core.onReply(correlationTo(absent, "r1"), new ReplicaReply.Value("r1", "nobody", null));
+        Effects none = core.onReply(correlationTo(absent, "r2"), new ReplicaReply.Value("r2", "nobody", null));
+        assertThat(outcome(none).status()).isEqualTo(Status.NOT_FOUND);
+        assertThat(none.send()).isEmpty();
+    }
+
+    @Test
+    void aDeleteWritesATombstone() {
+        Effects sent = core.submit(3, ExternalRequest.delete("k"), now.get());
+        assertThat(writeTo(sent, "r2").versioned().isTombstone()).isTrue();
+    }
+
+    @Test
+    void badInputIsInvalidBeforeAnythingIsSent() {
+        Effects tooMany = core.submit(1, new ExternalRequest(Op.PUT, "k", bytes("v"), Consistency.count(4), null, null, null), now.get());
+        assertThat(tooMany.send()).isEmpty();
+        assertThat(outcome(tooMany).status()).isEqualTo(Status.INVALID);
+        assertThat(outcome(tooMany).error()).isEqualTo("write quorum 4 exceeds the 3 replicas");
+
+        Effects bigKey = core.submit(2, ExternalRequest.get("k".repeat(2000)), now.get());
+        assertThat(outcome(bigKey).error()).contains("field 'key': 2000 bytes, over the limit of 1024");
+
+        Effects linearizable = core.submit(3, new ExternalRequest(Op.GET, "k", null, null, null, null, Mode.LINEARIZABLE), now.get());
+        assertThat(outcome(linearizable).status()).isEqualTo(Status.INVALID);
+        assertThat(core.inFlight()).isZero();
+    }
+
+    @Test
+    void beyondTheInFlightLimitACallIsOverloadedAndNothingIsSent() {
+        CoordinatorCore small = new CoordinatorCore(List.of("r1"), new Versions("c1", new HybridClock(now::get)), Limits.DEFAULT, 2);
+        small.submit(1, ExternalRequest.get("a"), now.get());
+        small.submit(2, ExternalRequest.get("b"), now.get());
+        Effects third = small.submit(3, ExternalRequest.get("c"), now.get());
+        assertThat(third.send()).isEmpty();
+        assertThat(outcome(third).status()).isEqualTo(Status.OVERLOADED);
+        assertThat(outcome(third).error()).contains("2 operations already in flight");
+    }
+}
