@@ -29,16 +29,23 @@ final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".kquorum/kafka", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
+    /** True when something already listens on {@code port} of 127.0.0.1. */
+    static boolean portInUse(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 1 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port + " is not between 1 and 65535");
         }
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            probe.setReuseAddress(true);
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("kquorum kafka: port " + port + " on 127.0.0.1 is in use ("
-                    + e.getMessage() + "); is a broker already running? Choose another with --port.");
+        if (portInUse(port)) {
+            spec.commandLine().getErr().println("kquorum kafka: port " + port + " on 127.0.0.1 is in use;"
+                    + " is a broker already running? Choose another with --port.");
             return 1;
         }
         LocalKafkaMain.runUntilStopped(new BrokerSettings(dataDir.toAbsolutePath(), port, 0));

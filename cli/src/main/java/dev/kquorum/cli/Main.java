@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quorum replication on Apache Kafka.",
-        subcommands = {KafkaCommand.class, WorkerCommand.class, WorkerBenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
+            ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class,
+            WorkerBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

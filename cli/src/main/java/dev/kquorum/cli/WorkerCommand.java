@@ -3,8 +3,6 @@ package dev.kquorum.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.kquorum.common.kafka.KafkaSettings;
-import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.replica.store.RocksDbReplicaStore;
@@ -33,14 +31,11 @@ final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--id", required = true, description = "Replica id (letters, digits, . _ -).")
     String id;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
+    @CommandLine.Mixin
+    KafkaOptions kafka;
 
     @Option(names = "--data-dir", description = "Store directory (default: .kquorum/worker-<id>).")
     Path dataDir;
-
-    @Option(names = "--topic-prefix", defaultValue = "kq", description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
-    String topicPrefix;
 
     @Option(names = "--partitions", defaultValue = "1", description = "Partitions of the replica topic when created (default: ${DEFAULT-VALUE}).")
     int partitions;
@@ -58,7 +53,7 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() {
         WorkerConfig config;
         try {
-            config = new WorkerConfig(id, KafkaSettings.of(bootstrapServers), new TopicNames(topicPrefix),
+            config = new WorkerConfig(id, kafka.kafka(), kafka.topics(),
                     (dataDir != null ? dataDir : Path.of(".kquorum", "worker-" + id)).toAbsolutePath(),
                     new Limits(maxKeyBytes, maxValueBytes), fsync, partitions);
         } catch (IllegalArgumentException e) {
@@ -68,7 +63,7 @@ final class WorkerCommand implements Callable<Integer> {
              ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
             StopSignal.onTermOrInt(worker::stop);
             spec.commandLine().getOut().println(READY_PREFIX + config.replicaId() + " consuming " + config.topic()
-                    + " at " + bootstrapServers + ", store in " + config.dataDir());
+                    + " at " + kafka.bootstrapServers + ", store in " + config.dataDir());
             spec.commandLine().getOut().flush();
             worker.runUntilStopped();
         }

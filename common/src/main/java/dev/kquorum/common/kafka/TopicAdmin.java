@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -20,6 +21,30 @@ public final class TopicAdmin {
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
 
     private TopicAdmin() {
+    }
+
+    /**
+     * Ensures {@code topic} exists with at least {@code partitions} partitions, adding partitions
+     * to an existing topic that has fewer (safe for topics whose records are not keyed to a
+     * partition, such as the reply topic).
+     */
+    public static void ensurePartitions(KafkaSettings kafka, String topic, int partitions) {
+        ensure(kafka, Map.of(topic, partitions));
+        try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
+            int current = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get(topic).partitions().size();
+            if (current < partitions) {
+                admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(30, TimeUnit.SECONDS);
+                log.info("Grew topic {} from {} to {} partitions", topic, current, partitions);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot give topic " + topic + " " + partitions + " partitions at "
+                    + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while growing topic " + topic, e);
+        }
     }
 
     /**

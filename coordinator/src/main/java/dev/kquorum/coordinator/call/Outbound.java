@@ -8,4 +8,9 @@ import dev.kquorum.common.protocol.ReplicaRequest;
  * replica when nobody waits any more.
  */
 public record Outbound(String replica, long correlation, ReplicaRequest request, long deadlineMs) {
+
+    /** A read repair: sent on the side, its ack changes nothing. */
+    public boolean isRepair() {
+        return Correlation.round(correlation) == Correlation.REPAIR_ROUND;
+    }
 }

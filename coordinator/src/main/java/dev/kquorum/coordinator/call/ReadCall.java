@@ -130,7 +130,7 @@ final class ReadCall implements Call {
     static List<String> repairTargets(Effects effects) {
         List<String> targets = new ArrayList<>();
         for (Outbound o : effects.send()) {
-            if (Correlation.round(o.correlation()) == Correlation.REPAIR_ROUND) {
+            if (o.isRepair()) {
                 targets.add(o.replica());
             }
         }

@@ -1,0 +1,125 @@
+package dev.kquorum.cli;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.process.ChildJvm;
+import dev.kquorum.common.process.StopSignal;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.coordinator.client.Coordinator;
+import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.localkafka.BrokerSettings;
+import dev.kquorum.localkafka.LocalKafkaBroker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kquorum up}: everything on one machine, for trying kquorum out. */
+@Command(name = "up",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs a whole kquorum on this machine: a local Kafka broker (unless --bootstrap-servers is given),",
+            "N replica workers as child processes, and a coordinator with its request-topic gateway.",
+            "Data is kept in --data-dir across runs. Ctrl-C stops all of it."})
+final class UpCommand implements Callable<Integer> {
+
+    static final String READY_PREFIX = "kquorum is up: ";
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--replicas", defaultValue = "3", description = "Number of replica workers (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting a local broker.")
+    String bootstrapServers;
+
+    @Option(names = "--port", defaultValue = "9092", description = "Port of the local broker (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--data-dir", defaultValue = ".kquorum/up", description = "Where the broker and workers keep their data (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (replicas < 1 || replicas > 15) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--replicas " + replicas + " is outside 1..15");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Path dir = dataDir.toAbsolutePath();
+        Files.createDirectories(dir);
+        Deque<AutoCloseable> running = new ArrayDeque<>();
+        CountDownLatch stop = new CountDownLatch(1);
+        StopSignal.onTermOrInt(stop::countDown);
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                if (KafkaCommand.portInUse(port)) {
+                    spec.commandLine().getErr().println("kquorum up: port " + port + " on 127.0.0.1 is in use; is kquorum"
+                            + " or Kafka already running? Choose another with --port, or use it with --bootstrap-servers.");
+                    return 1;
+                }
+                progress(out, "starting Kafka on 127.0.0.1:" + port);
+                LocalKafkaBroker broker = LocalKafkaBroker.start(new BrokerSettings(dir.resolve("kafka"), port, 0));
+                running.push(broker);
+                bootstrap = broker.bootstrapServers();
+            }
+            List<String> ids = new ArrayList<>();
+            for (int i = 1; i <= replicas; i++) {
+                String id = "r" + i;
+                ids.add(id);
+                progress(out, "starting worker " + id + " (log: " + dir.resolve(id + ".log") + ")");
+                running.push(startWorker(id, bootstrap, dir));
+            }
+            CoordinatorConfig config = new CoordinatorConfig("c1", ids, KafkaSettings.of(bootstrap), TopicNames.DEFAULT, 0,
+                    CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            Coordinator coordinator = Coordinator.start(config, registry);
+            running.push(coordinator);
+            running.push(RequestGateway.start(coordinator, config.kafka(), config.topics(), "kq-gateway-c1", registry));
+
+            String flag = bootstrapServers == null && port == 9092 ? "" : " --bootstrap-servers " + bootstrap;
+            out.println(READY_PREFIX + "Kafka at " + bootstrap + ", replicas " + String.join(",", ids) + ", coordinator c1.");
+            out.println("  try:  ./kquorum put" + flag + " user:42 hello");
+            out.println("        ./kquorum get" + flag + " user:42");
+            out.println("        ./kquorum delete" + flag + " user:42");
+            out.println("  any Kafka client can send JSON to kq.requests (docs/protocol.md). Ctrl-C stops everything.");
+            out.flush();
+            stop.await();
+            progress(out, "stopping");
+        } finally {
+            while (!running.isEmpty()) {
+                running.pop().close();
+            }
+        }
+        return 0;
+    }
+
+    private static void progress(PrintWriter out, String what) {
+        out.println("kquorum up: " + what + " ...");
+        out.flush();
+    }
+
+    private static ChildJvm startWorker(String id, String bootstrap, Path dir) throws IOException {
+        PrintStream log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
+        return ChildJvm.start("worker " + id, List.of("-Xmx256m"), Main.class,
+                List.of("worker", "--id", id, "--bootstrap-servers", bootstrap, "--data-dir", dir.resolve(id).toString()),
+                WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), log::println);
+    }
+}

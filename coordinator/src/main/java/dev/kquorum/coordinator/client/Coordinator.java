@@ -1,0 +1,220 @@
+package dev.kquorum.coordinator.client;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ProtocolException;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.version.HybridClock;
+import dev.kquorum.coordinator.call.CoordinatorCore;
+import dev.kquorum.coordinator.call.Effects;
+import dev.kquorum.coordinator.call.Outbound;
+import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.coordinator.call.Versions;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A coordinator at the Kafka edge: it drives a {@link CoordinatorCore} with operations from
+ * callers, replies from its own partition of the reply topic (assigned, no consumer group: no
+ * rebalance can take replies away from it) and a clock tick, and carries out what the core
+ * decides: requests to {@code <prefix>.replica.<id>} and completed futures.
+ *
+ * <p>Correlation ids carry a random incarnation, so replies meant for another coordinator that
+ * was given the same partition by mistake, or for an earlier run of this one, are ignored.
+ */
+public final class Coordinator implements QuorumClient {
+
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private final CoordinatorConfig config;
+    private final CoordinatorCore core;
+    private final CoordinatorMetrics metrics;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> replies;
+    private final long incarnation = ThreadLocalRandom.current().nextLong();
+    private final AtomicLong callIds = new AtomicLong();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final Map<String, String> replicaTopics = new HashMap<>();
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    private record Pending(CompletableFuture<Outcome> future, long startedNanos) {
+    }
+
+    private Coordinator(CoordinatorConfig config, MeterRegistry registry) {
+        this.config = config;
+        this.core = new CoordinatorCore(config.replicas(), new Versions(config.coordinatorId(), HybridClock.system()),
+                config.limits(), config.maxInFlight());
+        this.metrics = new CoordinatorMetrics(registry, this::inFlight);
+        String clientId = "kq-coordinator-" + config.coordinatorId();
+        this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
+        this.replies = new KafkaConsumer<>(config.kafka().consumer(clientId, null));
+        for (String replica : config.replicas()) {
+            replicaTopics.put(replica, config.topics().replica(replica));
+        }
+        this.loop = new Thread(this::run, "kq-coordinator-" + config.coordinatorId());
+    }
+
+    /** Creates missing topics, takes this coordinator's reply partition and starts its I/O thread. */
+    public static Coordinator start(CoordinatorConfig config, MeterRegistry registry) {
+        Map<String, Integer> replicaTopics = new HashMap<>();
+        config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), 1));
+        TopicAdmin.ensure(config.kafka(), replicaTopics);
+        TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
+        Coordinator c = new Coordinator(config, registry);
+        TopicPartition mine = new TopicPartition(config.topics().replies(), config.replyPartition());
+        c.replies.assign(List.of(mine));
+        // Replies from before this start belong to calls that no longer exist.
+        c.replies.seekToEnd(List.of(mine));
+        c.replies.position(mine);
+        c.loop.start();
+        log.info("Coordinator {} ready: replicas {}, replies on {}", config.coordinatorId(), config.replicas(), mine);
+        return c;
+    }
+
+    public CoordinatorConfig config() {
+        return config;
+    }
+
+    public int inFlight() {
+        return pending.size();
+    }
+
+    @Override
+    public CompletableFuture<Outcome> execute(ExternalRequest request) {
+        long callId = callIds.incrementAndGet();
+        CompletableFuture<Outcome> future = new CompletableFuture<>();
+        if (!running) {
+            future.complete(Outcome.invalid(request.op(), request.key(), "the coordinator is closed"));
+            return future;
+        }
+        pending.put(callId, new Pending(future, System.nanoTime()));
+        Effects effects;
+        synchronized (core) {
+            effects = core.submit(callId, request, System.currentTimeMillis());
+        }
+        carryOut(effects);
+        return future;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : replies.poll(POLL)) {
+                    onReply(record);
+                }
+                Effects expired;
+                synchronized (core) {
+                    expired = core.onTick(System.currentTimeMillis());
+                }
+                carryOut(expired);
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Coordinator {} I/O loop failed; operations in flight will not complete", config.coordinatorId(), e);
+        }
+    }
+
+    private void onReply(ConsumerRecord<byte[], byte[]> record) {
+        byte[] correlation = KqHeaders.bytes(record.headers(), KqHeaders.CORRELATION_ID);
+        if (correlation == null || correlation.length != 16 || ByteBuffer.wrap(correlation).getLong() != incarnation) {
+            metrics.strayReply();
+            return;
+        }
+        ReplicaReply reply;
+        try {
+            reply = ProtocolCodec.decodeReplicaReply(record.value());
+        } catch (ProtocolException e) {
+            log.warn("Coordinator {} ignores an unreadable reply at {}-{}@{}: {}", config.coordinatorId(),
+                    record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        Effects effects;
+        synchronized (core) {
+            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply);
+        }
+        carryOut(effects);
+    }
+
+    /** Sends what the core asked to send and completes what it finished. */
+    private void carryOut(Effects effects) {
+        int repairs = 0;
+        for (Outbound out : effects.send()) {
+            send(out);
+            if (out.isRepair()) {
+                repairs++;
+            }
+        }
+        if (repairs > 0) {
+            metrics.repairsSent(repairs);
+        }
+        for (Effects.Completion done : effects.completed()) {
+            Pending p = pending.remove(done.callId());
+            if (p != null) {
+                metrics.completed(done.outcome(), p.startedNanos());
+                p.future().complete(done.outcome());
+            }
+        }
+    }
+
+    private void send(Outbound out) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KqHeaders.CORRELATION_ID, ByteBuffer.allocate(16).putLong(incarnation).putLong(out.correlation()).array());
+        headers.add(KqHeaders.REPLY_TOPIC, KqHeaders.utf8(config.topics().replies()));
+        headers.add(KqHeaders.REPLY_PARTITION, KqHeaders.int32(config.replyPartition()));
+        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(out.deadlineMs()));
+        String topic = replicaTopics.get(out.replica());
+        producer.send(new ProducerRecord<>(topic, null, null, out.request().key().getBytes(UTF_8),
+                ProtocolCodec.encode(out.request()), headers), (meta, error) -> {
+                    if (error != null) {
+                        log.warn("Coordinator {} could not send to {}: {}", config.coordinatorId(), topic, error.getMessage());
+                    }
+                });
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        replies.wakeup();
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Map.Entry<Long, Pending> p : pending.entrySet()) {
+            p.getValue().future().complete(new Outcome(dev.kquorum.common.protocol.Status.QUORUM_NOT_REACHED, null, null,
+                    null, null, 0, 0, List.of(), "the coordinator closed before the operation completed"));
+        }
+        pending.clear();
+        producer.close(Duration.ofSeconds(5));
+        replies.close(Duration.ofSeconds(5));
+        log.info("Coordinator {} closed", config.coordinatorId());
+    }
+}

@@ -1,0 +1,52 @@
+package dev.kquorum.coordinator.client;
+
+import java.util.List;
+import java.util.Objects;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.Limits;
+
+/**
+ * One coordinator: who it is (its writer id, part of every version it mints), which replicas
+ * form the group, and which partition of the reply topic is its own.
+ */
+public record CoordinatorConfig(String coordinatorId, List<String> replicas, KafkaSettings kafka, TopicNames topics,
+                                int replyPartition, int maxInFlight, Limits limits) {
+
+    public static final int DEFAULT_MAX_IN_FLIGHT = 10_000;
+
+    public CoordinatorConfig {
+        TopicNames.requireLegal("coordinator id", coordinatorId);
+        replicas = List.copyOf(replicas);
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("at least one replica is required");
+        }
+        replicas.forEach(r -> TopicNames.requireLegal("replica id", r));
+        if (replicas.stream().distinct().count() != replicas.size()) {
+            throw new IllegalArgumentException("replica ids must be distinct, got " + replicas);
+        }
+        Objects.requireNonNull(kafka, "kafka");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(limits, "limits");
+        if (replyPartition < 0 || replyPartition > 10_000) {
+            throw new IllegalArgumentException("reply partition must be within 0..10000, got " + replyPartition);
+        }
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("max in-flight must be at least 1, got " + maxInFlight);
+        }
+    }
+
+    public static CoordinatorConfig defaults(String coordinatorId, List<String> replicas, String bootstrapServers) {
+        return new CoordinatorConfig(coordinatorId, replicas, KafkaSettings.of(bootstrapServers), TopicNames.DEFAULT,
+                0, DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
+    }
+
+    public CoordinatorConfig withTopics(TopicNames t) {
+        return new CoordinatorConfig(coordinatorId, replicas, kafka, t, replyPartition, maxInFlight, limits);
+    }
+
+    public CoordinatorConfig withReplyPartition(int p) {
+        return new CoordinatorConfig(coordinatorId, replicas, kafka, topics, p, maxInFlight, limits);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.kquorum.coordinator.client;
+
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import dev.kquorum.coordinator.call.Outcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** Latency by operation and outcome, read repairs, calls in flight, stray replies. */
+final class CoordinatorMetrics {
+
+    private final MeterRegistry registry;
+    private final Counter repairs;
+    private final Counter strayReplies;
+
+    CoordinatorMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
+        this.registry = registry;
+        this.repairs = Counter.builder("kquorum.coordinator.read.repairs")
+                .description("Repair writes sent to replicas behind the newest version").register(registry);
+        this.strayReplies = Counter.builder("kquorum.coordinator.replies.stray")
+                .description("Replies on this coordinator's partition that belong to another coordinator or none")
+                .register(registry);
+        Gauge.builder("kquorum.coordinator.inflight", inFlight).description("Operations in flight").register(registry);
+    }
+
+    void completed(Outcome outcome, long startedNanos) {
+        Timer.builder("kquorum.coordinator.operation")
+                .description("Operation latency, by operation and outcome")
+                .tag("op", outcome.op() == null ? "unknown" : outcome.op().wireName())
+                .tag("status", outcome.status().name())
+                .publishPercentileHistogram()
+                .register(registry)
+                .record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
+    void repairsSent(int n) {
+        repairs.increment(n);
+    }
+
+    void strayReply() {
+        strayReplies.increment();
+    }
+}

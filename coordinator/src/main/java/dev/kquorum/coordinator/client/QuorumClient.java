@@ -1,0 +1,42 @@
+package dev.kquorum.coordinator.client;
+
+import java.util.concurrent.CompletableFuture;
+
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.coordinator.call.Outcome;
+
+/**
+ * kquorum from Java: each operation returns a future of its {@link Outcome}, which is exactly one
+ * of OK, NOT_FOUND, QUORUM_NOT_REACHED, INVALID or OVERLOADED; the future itself never fails
+ * for those. Futures complete on the coordinator's I/O thread: chain blocking work with the
+ * {@code *Async} methods.
+ */
+public interface QuorumClient extends AutoCloseable {
+
+    /** Any operation, with per-request W or R, timeout and mode. */
+    CompletableFuture<Outcome> execute(ExternalRequest request);
+
+    default CompletableFuture<Outcome> put(String key, byte[] value) {
+        return execute(ExternalRequest.put(key, value));
+    }
+
+    default CompletableFuture<Outcome> put(String key, byte[] value, Consistency w) {
+        return execute(new ExternalRequest(dev.kquorum.common.protocol.Op.PUT, key, value, w, null, null, null));
+    }
+
+    default CompletableFuture<Outcome> get(String key) {
+        return execute(ExternalRequest.get(key));
+    }
+
+    default CompletableFuture<Outcome> get(String key, Consistency r) {
+        return execute(new ExternalRequest(dev.kquorum.common.protocol.Op.GET, key, null, null, r, null, null));
+    }
+
+    default CompletableFuture<Outcome> delete(String key) {
+        return execute(ExternalRequest.delete(key));
+    }
+
+    @Override
+    void close();
+}

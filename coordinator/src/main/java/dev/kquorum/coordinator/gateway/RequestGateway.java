@@ -1,0 +1,249 @@
+package dev.kquorum.coordinator.gateway;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ProtocolException;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.common.protocol.Status;
+import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.coordinator.client.QuorumClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.internals.Topic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The integration point: JSON requests from any Kafka client on {@code <prefix>.requests}, answered
+ * on the topic the request names ({@code kafka_replyTopic}, default {@code <prefix>.responses}),
+ * Spring Kafka's request-reply convention. Coordinators consume the request topic as one group.
+ * Bad input is answered INVALID, or dead-lettered when no answer can be delivered, and never holds
+ * up the requests behind it. An offset is committed only after the answers up to it are published.
+ */
+public final class RequestGateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RequestGateway.class);
+    /** How long an answer may wait for a reply topic's metadata before it is dead-lettered instead. */
+    private static final String MAX_BLOCK_MS = "5000";
+
+    private final QuorumClient client;
+    private final TopicNames topics;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final OffsetTracker offsets = new OffsetTracker();
+    /** Answers are published off the coordinator's I/O thread: a slow reply topic must not hold it. */
+    private final ExecutorService responders = Executors.newFixedThreadPool(2, r -> new Thread(r, "kq-gateway-responder"));
+    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final Counter deadLetters;
+    private final MeterRegistry registry;
+    private final Thread loop;
+    private volatile boolean running = true;
+
+    private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry) {
+        this.client = client;
+        this.topics = topics;
+        this.registry = registry;
+        this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, topics.prefix() + ".gateway"));
+        var producerProps = kafka.producer(clientId);
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        this.producer = new KafkaProducer<>(producerProps);
+        this.deadLetters = Counter.builder("kquorum.gateway.dlq")
+                .description("Requests that could not be answered, sent to the dead-letter topic").register(registry);
+        this.loop = new Thread(this::run, clientId);
+    }
+
+    /** Creates the gateway's topics when absent and starts consuming requests. */
+    public static RequestGateway start(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId,
+                                       MeterRegistry registry) {
+        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4, topics.responses(), 1, topics.requestsDlq(), 1));
+        RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry);
+        gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
+        gateway.loop.start();
+        log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.prefix() + ".gateway");
+        return gateway;
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            var commit = offsets.committable();
+            if (!commit.isEmpty()) {
+                consumer.commitSync(commit);
+            }
+            partitions.forEach(offsets::forget);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.info("Gateway now answers requests from {}", partitions);
+        }
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    handle(record);
+                }
+                var commit = offsets.committable();
+                if (!commit.isEmpty()) {
+                    consumer.commitAsync(commit, (done, error) -> {
+                        if (error != null) {
+                            log.warn("Gateway offset commit failed (requests may be answered twice): {}", error.getMessage());
+                        }
+                    });
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            log.error("Gateway loop failed; requests are no longer consumed", e);
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        offsets.started(tp, record.offset());
+        ReplyAddress address;
+        try {
+            address = replyAddress(record);
+        } catch (ProtocolException e) {
+            responders.execute(() -> deadLetter(record, tp, e.getMessage()));
+            return;
+        }
+        ExternalRequest request;
+        try {
+            request = ProtocolCodec.decodeExternalRequest(record.value());
+        } catch (ProtocolException e) {
+            answer(record, tp, address, ExternalResponse.invalid(null, null, e.getMessage()));
+            return;
+        }
+        client.execute(request).whenComplete((outcome, error) -> answer(record, tp, address, error == null
+                ? response(outcome)
+                : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
+    }
+
+    /** Where to answer: the request's reply headers, else the default response topic. */
+    private ReplyAddress replyAddress(ConsumerRecord<byte[], byte[]> record) {
+        ReplyAddress named = ReplyAddress.from(record.headers());
+        if (named == null) {
+            return new ReplyAddress(topics.responses(), null, KqHeaders.bytes(record.headers(), KqHeaders.CORRELATION_ID));
+        }
+        try {
+            Topic.validate(named.topic());
+        } catch (RuntimeException e) {
+            throw new ProtocolException("header '" + KqHeaders.REPLY_TOPIC + "': " + e.getMessage());
+        }
+        return named;
+    }
+
+    static ExternalResponse response(Outcome o) {
+        boolean counted = o.status() != Status.INVALID && o.status() != Status.OVERLOADED;
+        return new ExternalResponse(o.status(), o.op(), o.key(), o.value(), o.version(),
+                counted ? o.acks() : null, counted ? o.required() : null, counted ? o.replicas() : null, o.error());
+    }
+
+    private void answer(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, ReplyAddress address, ExternalResponse response) {
+        registry.counter("kquorum.gateway.requests", "status", response.status().name()).increment();
+        responders.execute(() -> {
+            try {
+                Integer partitions = partitionCounts.computeIfAbsent(address.topic(), this::partitionCount);
+                if (address.partition() != null && address.partition() >= partitions) {
+                    deadLetter(record, tp, "header '" + KqHeaders.REPLY_PARTITION + "': partition " + address.partition()
+                            + " does not exist in " + address.topic() + " (" + partitions + " partitions)");
+                    return;
+                }
+                RecordHeaders headers = new RecordHeaders();
+                address.echoTo(headers);
+                producer.send(new ProducerRecord<>(address.topic(), address.partition(), null, record.key(),
+                        ProtocolCodec.encode(response), headers), (meta, error) -> {
+                            if (error == null) {
+                                offsets.answered(tp, record.offset());
+                            } else {
+                                responders.execute(() -> deadLetter(record, tp, "cannot answer on " + address.topic() + ": " + error.getMessage()));
+                            }
+                        });
+            } catch (RuntimeException e) {
+                partitionCounts.remove(address.topic());
+                deadLetter(record, tp, "cannot answer on " + address.topic() + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private Integer partitionCount(String topic) {
+        List<PartitionInfo> info = producer.partitionsFor(topic);
+        return info.size();
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason) {
+        log.warn("Gateway dead-letters {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
+        deadLetters.increment();
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(KqHeaders.ERROR, reason.getBytes(UTF_8));
+        producer.send(new ProducerRecord<>(topics.requestsDlq(), null, null, record.key(), record.value(), headers), (meta, error) -> {
+            if (error != null) {
+                log.error("Gateway could not dead-letter {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(),
+                        reason, error.getMessage());
+            }
+            // Answered or set aside with its reason either way: the request is done.
+            offsets.answered(tp, record.offset());
+        });
+    }
+
+    @Override
+    public void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        consumer.wakeup();
+        try {
+            loop.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        responders.shutdown();
+        try {
+            responders.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(5));
+        var commit = offsets.committable();
+        try {
+            if (!commit.isEmpty()) {
+                consumer.commitSync(commit, Duration.ofSeconds(5));
+            }
+        } catch (RuntimeException e) {
+            log.warn("Gateway could not commit its last offsets: {}", e.getMessage());
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+}
