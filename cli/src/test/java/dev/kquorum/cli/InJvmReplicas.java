@@ -1,0 +1,43 @@
+package dev.kquorum.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.replica.store.InMemoryReplicaStore;
+import dev.kquorum.replica.worker.ReplicaWorker;
+import dev.kquorum.replica.worker.WorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/**
+ * Replica workers on in-memory stores, in this JVM, over the real broker: for tests whose subject
+ * is the coordinator or the gateway, not the worker's process or disk.
+ */
+final class InJvmReplicas implements AutoCloseable {
+
+    private final List<ReplicaWorker> workers = new ArrayList<>();
+    private final List<Thread> loops = new ArrayList<>();
+
+    InJvmReplicas(List<String> ids, KafkaSettings settings, TopicNames topics, Path dir) {
+        for (String id : ids) {
+            ReplicaWorker w = ReplicaWorker.start(new WorkerConfig(id, settings, topics, dir.resolve(id), Limits.DEFAULT, false, 1),
+                    new InMemoryReplicaStore(), new SimpleMeterRegistry());
+            workers.add(w);
+            Thread t = new Thread(w::runUntilStopped, "worker-" + id);
+            t.start();
+            loops.add(t);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        workers.forEach(ReplicaWorker::stop);
+        for (Thread t : loops) {
+            t.join(10_000);
+        }
+        workers.forEach(ReplicaWorker::close);
+    }
+}
