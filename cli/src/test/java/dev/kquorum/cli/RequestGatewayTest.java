@@ -120,6 +120,40 @@ class RequestGatewayTest {
         }
     }
 
+    @Test
+    void theCommandLineClientsSpeakThroughTheRequestTopic(TestKafka kafka) {
+        String[] where = {"--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix()};
+        assertThat(cli(where, "put", "cli:1", "from the shell").exit()).isZero();
+        CliRun got = cli(where, "get", "cli:1");
+        assertThat(got.exit()).isZero();
+        assertThat(got.out()).startsWith("OK from the shell (version ").contains("[2/2: ");
+        CliRun json = cli(where, "get", "--json", "--r", "ALL", "cli:1");
+        assertThat(json.out()).contains("\"status\":\"OK\"", "\"acks\":3");
+        assertThat(cli(where, "get", "cli:never").exit()).isEqualTo(3);
+        assertThat(cli(where, "delete", "cli:1").exit()).isZero();
+        assertThat(cli(where, "get", "cli:1").exit()).isEqualTo(3);
+        CliRun tooMany = cli(where, "put", "--w", "4", "cli:2", "v");
+        assertThat(tooMany.exit()).isEqualTo(2);
+        assertThat(tooMany.out()).contains("INVALID: write quorum 4 exceeds the 3 replicas");
+        CliRun badFlag = cli(where, "put", "--timeout", "soon", "cli:2", "v");
+        assertThat(badFlag.exit()).isEqualTo(2);
+        assertThat(badFlag.err()).contains("--timeout: expected a duration like 500ms, 2s or 1m, got 'soon'");
+    }
+
+    record CliRun(int exit, String out, String err) {
+    }
+
+    private static CliRun cli(String[] where, String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        String[] all = new String[args.length + where.length];
+        all[0] = args[0];
+        System.arraycopy(where, 0, all, 1, where.length);
+        System.arraycopy(args, 1, all, 1 + where.length, args.length - 1);
+        int exit = Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true), all);
+        return new CliRun(exit, out.toString().trim(), err.toString());
+    }
+
     record Bad(String name, String json, Map<String, byte[]> headers, String reason, boolean deadLettered) {
         static Bad answered(String name, String json, String reason) {
             return new Bad(name, json, Map.of(), reason, false);
