@@ -9,8 +9,14 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.kquorum.cli.ops.Health;
+import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.cli.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +39,9 @@ final class CoordinatorCommand implements Callable<Integer> {
     @CommandLine.Mixin
     KafkaOptions kafka;
 
+    @CommandLine.Mixin
+    OpsOption ops;
+
     @Option(names = "--replicas", required = true, split = ",", description = "Replica ids of the group, comma-separated (e.g. r1,r2,r3).")
     List<String> replicas;
 
@@ -54,11 +63,14 @@ final class CoordinatorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        MeterRegistry registry = new SimpleMeterRegistry();
+        Main.logEffectiveConfiguration(spec);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch stop = new CountDownLatch(1);
         try (Coordinator coordinator = Coordinator.start(config, registry);
              RequestGateway gateway = RequestGateway.start(coordinator, config.kafka(), config.topics(),
-                     "kq-gateway-" + config.coordinatorId(), registry)) {
+                     "kq-gateway-" + config.coordinatorId(), registry);
+             KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-coordinator-health-" + config.coordinatorId());
+             OpsServer server = ops.start(registry, () -> health(coordinator, probe))) {
             StopSignal.onTermOrInt(stop::countDown);
             spec.commandLine().getOut().println(READY_PREFIX + config.coordinatorId() + " over " + String.join(",", replicas)
                     + ", requests on " + config.topics().requests() + " at " + kafka.bootstrapServers);
@@ -66,5 +78,19 @@ final class CoordinatorCommand implements Callable<Integer> {
             stop.await();
         }
         return 0;
+    }
+
+    static Health health(Coordinator coordinator, KafkaProbe probe) {
+        String kafkaProblem = probe.problem();
+        int inFlight = coordinator.inFlight();
+        int max = coordinator.config().maxInFlight();
+        boolean healthy = kafkaProblem == null && coordinator.isRunning() && inFlight < max;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("coordinator", coordinator.config().coordinatorId());
+        details.put("kafka", kafkaProblem == null ? "connected" : kafkaProblem);
+        details.put("running", coordinator.isRunning());
+        details.put("inFlight", inFlight);
+        details.put("maxInFlight", max);
+        return new Health(healthy, details);
     }
 }

@@ -23,6 +23,9 @@ final class KafkaCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    ConfigOption configOption;
+
     @Option(names = "--port", defaultValue = "9092", description = "Client port (default: ${DEFAULT-VALUE}).")
     int port;
 
@@ -48,6 +51,7 @@ final class KafkaCommand implements Callable<Integer> {
                     + " is a broker already running? Choose another with --port.");
             return 1;
         }
+        Main.logEffectiveConfiguration(spec);
         LocalKafkaMain.runUntilStopped(new BrokerSettings(dataDir.toAbsolutePath(), port, 0));
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.kquorum.cli;
 
+import dev.kquorum.cli.config.Settings;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import picocli.CommandLine;
@@ -18,8 +19,13 @@ final class KafkaOptions {
     @Option(names = "--topic-prefix", defaultValue = "kq", description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @Option(names = Settings.CONFIG_OPTION, paramLabel = "FILE",
+            description = "Properties file with settings (option names as keys) and Kafka client properties (keys with a dot).")
+    java.nio.file.Path config;
+
+    /** Kafka settings with every client property from the configuration file passed through. */
     KafkaSettings kafka() {
-        return KafkaSettings.of(bootstrapServers);
+        return new KafkaSettings(bootstrapServers, Main.settings(spec).kafkaClientProperties());
     }
 
     TopicNames topics() {

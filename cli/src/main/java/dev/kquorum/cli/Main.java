@@ -1,6 +1,9 @@
 package dev.kquorum.cli;
 
 import java.io.PrintWriter;
+import java.util.Map;
+
+import dev.kquorum.cli.config.Settings;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quorum replication on Apache Kafka.",
-        subcommands = {UpCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
+        subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
             ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class,
             WorkerBenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -22,14 +25,55 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
+    private Settings settings;
+
     /** Runs a command line and returns its exit code (tests call this instead of {@link #main}). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), System.getenv(), args);
     }
 
     /** As {@link #run(String...)}, with the command's output and errors sent where the caller says. */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
-        return new CommandLine(new Main()).setOut(out).setErr(err).execute(args);
+        return run(out, err, System.getenv(), args);
+    }
+
+    /** As {@link #run(String...)}, with the environment given (for tests of configuration precedence). */
+    public static int run(PrintWriter out, PrintWriter err, Map<String, String> env, String... args) {
+        CommandLine cl;
+        try {
+            cl = commandLine(env, args);
+        } catch (IllegalArgumentException e) {
+            err.println("kquorum: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        return cl.setOut(out).setErr(err).execute(args);
+    }
+
+    /**
+     * The command line with its settings: flags, then {@code KQ_*} environment variables, then the
+     * {@code --config} file, then defaults.
+     *
+     * @throws IllegalArgumentException when the configuration file cannot be used
+     */
+    static CommandLine commandLine(Map<String, String> env, String... args) {
+        Settings settings = Settings.load(args, env);
+        Main main = new Main();
+        main.settings = settings;
+        CommandLine cl = new CommandLine(main).setDefaultValueProvider(settings);
+        settings.checkFileKeys(cl);
+        return cl;
+    }
+
+    /** The settings of the command line that {@code spec} belongs to. */
+    static Settings settings(CommandLine.Model.CommandSpec spec) {
+        return ((Main) spec.root().userObject()).settings;
+    }
+
+    /** Logs the settings a long-running command runs with, once, secrets masked. */
+    static void logEffectiveConfiguration(CommandLine.Model.CommandSpec spec) {
+        org.slf4j.LoggerFactory.getLogger(Main.class).info("kquorum {} configuration:\n  {}", spec.name(),
+                String.join("\n  ", settings(spec).describe(spec)));
     }
 
     @Override

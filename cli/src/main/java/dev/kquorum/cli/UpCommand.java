@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kquorum.cli.config.Settings;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
@@ -44,6 +45,9 @@ final class UpCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    ConfigOption configOption;
+
     @Option(names = "--replicas", defaultValue = "3", description = "Number of replica workers (default: ${DEFAULT-VALUE}).")
     int replicas;
 
@@ -61,6 +65,7 @@ final class UpCommand implements Callable<Integer> {
         if (replicas < 1 || replicas > 15) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--replicas " + replicas + " is outside 1..15");
         }
+        Main.logEffectiveConfiguration(spec);
         PrintWriter out = spec.commandLine().getOut();
         Path dir = dataDir.toAbsolutePath();
         Files.createDirectories(dir);
@@ -85,9 +90,10 @@ final class UpCommand implements Callable<Integer> {
                 String id = "r" + i;
                 ids.add(id);
                 progress(out, "starting worker " + id + " (log: " + dir.resolve(id + ".log") + ")");
-                running.push(startWorker(id, bootstrap, dir));
+                running.push(startWorker(id, bootstrap, dir, configOption.config));
             }
-            CoordinatorConfig config = new CoordinatorConfig("c1", ids, KafkaSettings.of(bootstrap), TopicNames.DEFAULT, 0,
+            CoordinatorConfig config = new CoordinatorConfig("c1", ids,
+                    new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()), TopicNames.DEFAULT, 0,
                     CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             Coordinator coordinator = Coordinator.start(config, registry);
@@ -116,10 +122,15 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static ChildJvm startWorker(String id, String bootstrap, Path dir) throws IOException {
+    private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) throws IOException {
         PrintStream log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
-        return ChildJvm.start("worker " + id, List.of("-Xmx256m"), Main.class,
-                List.of("worker", "--id", id, "--bootstrap-servers", bootstrap, "--data-dir", dir.resolve(id).toString()),
+        List<String> args = new ArrayList<>(List.of("worker", "--id", id, "--bootstrap-servers", bootstrap,
+                "--data-dir", dir.resolve(id).toString()));
+        if (config != null) {
+            // The workers see the same Kafka client properties (security settings) as everything else.
+            args.addAll(List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString()));
+        }
+        return ChildJvm.start("worker " + id, List.of("-Xmx256m"), Main.class, args,
                 WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), log::println);
     }
 }

@@ -50,6 +50,9 @@ final class WorkerBenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @CommandLine.Mixin
+    ConfigOption configOption;
+
     @Option(names = "--requests", defaultValue = "200000", description = "Write requests to apply (default: ${DEFAULT-VALUE}).")
     int requests;
 

@@ -8,7 +8,14 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.kquorum.cli.ops.Health;
+import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.cli.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,6 +40,12 @@ final class WorkerCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     KafkaOptions kafka;
+
+    @CommandLine.Mixin
+    OpsOption ops;
+
+    /** Lag beyond which a worker reports itself as not keeping up. */
+    static final long MAX_HEALTHY_LAG = 10_000;
 
     @Option(names = "--data-dir", description = "Store directory (default: .kquorum/worker-<id>).")
     Path dataDir;
@@ -59,8 +72,12 @@ final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        Main.logEffectiveConfiguration(spec);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), config.fsync());
-             ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
+             ReplicaWorker worker = ReplicaWorker.start(config, store, registry);
+             KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-worker-health-" + id);
+             OpsServer server = ops.start(registry, () -> health(worker, probe))) {
             StopSignal.onTermOrInt(worker::stop);
             spec.commandLine().getOut().println(READY_PREFIX + config.replicaId() + " consuming " + config.topic()
                     + " at " + kafka.bootstrapServers + ", store in " + config.dataDir());
@@ -68,5 +85,21 @@ final class WorkerCommand implements Callable<Integer> {
             worker.runUntilStopped();
         }
         return 0;
+    }
+
+    static Health health(ReplicaWorker worker, KafkaProbe probe) {
+        String kafkaProblem = probe.problem();
+        long lag = worker.lag();
+        long sincePoll = worker.millisSinceLastPoll();
+        boolean healthy = kafkaProblem == null && lag <= MAX_HEALTHY_LAG && sincePoll < 30_000;
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("replica", worker.replicaId());
+        details.put("kafka", kafkaProblem == null ? "connected" : kafkaProblem);
+        details.put("lag", lag);
+        details.put("msSinceLastPoll", sincePoll);
+        if (lag > MAX_HEALTHY_LAG) {
+            details.put("reason", "lag " + lag + " is over " + MAX_HEALTHY_LAG + ": the worker is not keeping up");
+        }
+        return new Health(healthy, details);
     }
 }

@@ -103,6 +103,11 @@ public final class Coordinator implements QuorumClient {
         return pending.size();
     }
 
+    /** False once the I/O loop has ended (closed, or failed). */
+    public boolean isRunning() {
+        return running && loop.isAlive();
+    }
+
     @Override
     public CompletableFuture<Outcome> execute(ExternalRequest request) {
         long callId = callIds.incrementAndGet();

@@ -61,6 +61,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final List<TopicPartition> partitions;
     private final UnansweredBatches unanswered = new UnansweredBatches();
     private volatile boolean running = true;
+    private volatile long lastPollMillis = System.currentTimeMillis();
 
     private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
         this.config = config;
@@ -120,6 +121,7 @@ public final class ReplicaWorker implements AutoCloseable {
                 process(records);
             }
             updateLag();
+            lastPollMillis = System.currentTimeMillis();
         }
         log.info("Replica {} stopped after its last batch", config.replicaId());
     }
@@ -136,6 +138,11 @@ public final class ReplicaWorker implements AutoCloseable {
 
     public long lag() {
         return metrics.lag();
+    }
+
+    /** How long ago the loop last came back from Kafka: a stuck or dead loop shows here. */
+    public long millisSinceLastPoll() {
+        return System.currentTimeMillis() - lastPollMillis;
     }
 
     private void process(ConsumerRecords<byte[], byte[]> records) {
