@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         description = "Quorum replication on Apache Kafka.",
         subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
             ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class,
-            WorkerBenchCommand.class, CommandLine.HelpCommand.class})
+            WorkerBenchCommand.class, dev.kquorum.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -60,8 +60,13 @@ public final class ReplicaWorker implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final List<TopicPartition> partitions;
     private final UnansweredBatches unanswered = new UnansweredBatches();
+    private final String topic;
     private volatile boolean running = true;
     private volatile long lastPollMillis = System.currentTimeMillis();
+    /** Group commits are for Kafka's lag tools only (the store is the truth): once a second is plenty. */
+    private static final long GROUP_COMMIT_INTERVAL_MS = 1_000;
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private long lastGroupCommitMillis;
 
     private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
         this.config = config;
@@ -72,6 +77,7 @@ public final class ReplicaWorker implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId()));
         this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
         this.partitions = new ArrayList<>();
+        this.topic = config.topic();
     }
 
     /**
@@ -122,6 +128,13 @@ public final class ReplicaWorker implements AutoCloseable {
             }
             updateLag();
             lastPollMillis = System.currentTimeMillis();
+        }
+        if (!uncommitted.isEmpty()) {
+            try {
+                consumer.commitSync(uncommitted, Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                log.debug("Replica {}: last group commit failed (the store keeps the truth): {}", config.replicaId(), e.getMessage());
+            }
         }
         log.info("Replica {} stopped after its last batch", config.replicaId());
     }
@@ -248,8 +261,14 @@ public final class ReplicaWorker implements AutoCloseable {
     }
 
     private void commitToGroup(Map<Integer, Long> offsets) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-        offsets.forEach((partition, next) -> commit.put(new TopicPartition(config.topic(), partition), new OffsetAndMetadata(next)));
+        offsets.forEach((partition, next) -> uncommitted.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
+        long now = System.currentTimeMillis();
+        if (now - lastGroupCommitMillis < GROUP_COMMIT_INTERVAL_MS) {
+            return;
+        }
+        lastGroupCommitMillis = now;
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(uncommitted);
+        uncommitted.clear();
         consumer.commitAsync(commit, (done, error) -> {
             if (error != null) {
                 log.debug("Replica {}: group commit failed (the store keeps the truth): {}", config.replicaId(), error.getMessage());

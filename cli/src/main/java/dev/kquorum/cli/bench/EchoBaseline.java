@@ -1,0 +1,127 @@
+package dev.kquorum.cli.bench;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.KqHeaders;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * The floor this architecture can reach: the same topic layout as kquorum (one topic per replica,
+ * one reply partition) with echo consumers in place of workers: no store, no JSON parsing, no
+ * quorum logic. A call sends the payload to all N and completes at the W-th echo.
+ */
+final class EchoBaseline implements AutoCloseable {
+
+    private static final byte[] ECHO = {1};
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final List<String> replicaTopics = new ArrayList<>();
+    private final String replyTopic;
+    private final int w;
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+
+    private record Pending(AtomicInteger echoes, CompletableFuture<Boolean> done) {
+    }
+
+    EchoBaseline(KafkaSettings kafka, String prefix, int n, int w) {
+        this.w = w;
+        this.replyTopic = prefix + ".echo.replies";
+        Map<String, Integer> topics = new java.util.HashMap<>(Map.of(replyTopic, 1));
+        for (int i = 1; i <= n; i++) {
+            replicaTopics.add(prefix + ".echo.r" + i);
+            topics.put(prefix + ".echo.r" + i, 1);
+        }
+        TopicAdmin.ensure(kafka, topics);
+        producer = new KafkaProducer<>(kafka.producer("bench-echo"));
+        for (String topic : replicaTopics) {
+            KafkaConsumer<byte[], byte[]> echo = new KafkaConsumer<>(kafka.consumer("bench-echo-" + topic, null));
+            loop(echo, topic, this::echo);
+        }
+        KafkaConsumer<byte[], byte[]> replies = new KafkaConsumer<>(kafka.consumer("bench-echo-client", null));
+        loop(replies, replyTopic, this::onEcho);
+    }
+
+    private void loop(KafkaConsumer<byte[], byte[]> consumer, String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToEnd(List.of(tp));
+        consumer.position(tp);
+        consumers.add(consumer);
+        Thread t = new Thread(() -> {
+            try {
+                while (running) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(handler);
+                }
+            } catch (WakeupException e) {
+                // closing
+            } finally {
+                consumer.close(Duration.ofSeconds(2));
+            }
+        }, "bench-" + topic);
+        t.start();
+        threads.add(t);
+    }
+
+    private void echo(ConsumerRecord<byte[], byte[]> request) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KqHeaders.CORRELATION_ID, KqHeaders.bytes(request.headers(), KqHeaders.CORRELATION_ID));
+        producer.send(new ProducerRecord<>(replyTopic, 0, null, null, ECHO, headers));
+    }
+
+    private void onEcho(ConsumerRecord<byte[], byte[]> reply) {
+        long id = ByteBuffer.wrap(KqHeaders.bytes(reply.headers(), KqHeaders.CORRELATION_ID)).getLong();
+        Pending p = pending.get(id);
+        if (p != null && p.echoes().incrementAndGet() == w) {
+            pending.remove(id);
+            p.done().complete(true);
+        }
+    }
+
+    /** A target that sends {@code payload} (keyed like kquorum's requests) and waits for W echoes. */
+    Target target(byte[] payload) {
+        return i -> {
+            CompletableFuture<Boolean> done = new CompletableFuture<>();
+            pending.put(i, new Pending(new AtomicInteger(), done));
+            byte[] key = ("key-" + (i % 1000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (String topic : replicaTopics) {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(KqHeaders.CORRELATION_ID, ByteBuffer.allocate(8).putLong(i).array());
+                producer.send(new ProducerRecord<>(topic, null, null, key, payload, headers));
+            }
+            return done;
+        };
+    }
+
+    /** Forgets calls still waiting, between phases (their ids are reused). */
+    void reset() {
+        pending.clear();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        consumers.forEach(KafkaConsumer::wakeup);
+        for (Thread t : threads) {
+            t.join(5_000);
+        }
+        producer.close(Duration.ofSeconds(2));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.kquorum.cli.bench;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.Op;
+import dev.kquorum.common.protocol.Status;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.coordinator.client.Coordinator;
+import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.replica.store.RocksDbReplicaStore;
+import dev.kquorum.replica.worker.ReplicaWorker;
+import dev.kquorum.replica.worker.WorkerConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+
+/** N real workers on RocksDB and a coordinator, in this process, on the benchmark's broker. */
+final class KquorumUnderTest implements AutoCloseable {
+
+    static final int KEYS = 1000;
+
+    private final List<RocksDbReplicaStore> stores = new ArrayList<>();
+    private final List<ReplicaWorker> workers = new ArrayList<>();
+    private final List<Thread> loops = new ArrayList<>();
+    private final Coordinator coordinator;
+    private final byte[] value;
+
+    KquorumUnderTest(KafkaSettings kafka, String prefix, int n, Path dataDir, int valueBytes) {
+        TopicNames topics = new TopicNames(prefix);
+        List<String> ids = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            String id = "r" + i;
+            ids.add(id);
+            RocksDbReplicaStore store = RocksDbReplicaStore.open(dataDir.resolve(id), false);
+            stores.add(store);
+            ReplicaWorker w = ReplicaWorker.start(new WorkerConfig(id, kafka, topics, dataDir.resolve(id), Limits.DEFAULT, false, 1),
+                    store, new SimpleMeterRegistry());
+            workers.add(w);
+            Thread t = new Thread(w::runUntilStopped, "bench-worker-" + id);
+            t.start();
+            loops.add(t);
+        }
+        coordinator = Coordinator.start(new CoordinatorConfig("bench", ids, kafka, topics, 0,
+                CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry());
+        value = new byte[valueBytes];
+    }
+
+    /** Writes every key once, so that reads find values. */
+    void populate() throws Exception {
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (int k = 0; k < KEYS; k++) {
+            all.add(coordinator.put("key-" + k, value));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+
+    Target put(Consistency w) {
+        return i -> coordinator.execute(new ExternalRequest(Op.PUT, "key-" + (i % KEYS), value, w, null, null, null))
+                .thenApply(o -> o.status() == Status.OK);
+    }
+
+    Target get(Consistency r) {
+        return i -> coordinator.execute(new ExternalRequest(Op.GET, "key-" + (i % KEYS), null, null, r, null, null))
+                .thenApply(o -> o.status() == Status.OK);
+    }
+
+    /** The bytes of a write request as a worker receives it, for a baseline payload of the same size. */
+    byte[] samplePayload() {
+        return ("{\"v\":1,\"type\":\"write\",\"key\":\"key-1\",\"version\":\"1795694522319.0@bench\",\"value\":\""
+                + java.util.Base64.getEncoder().encodeToString(value) + "\"}").getBytes(UTF_8);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        coordinator.close();
+        workers.forEach(ReplicaWorker::stop);
+        for (Thread t : loops) {
+            t.join(10_000);
+        }
+        workers.forEach(ReplicaWorker::close);
+        stores.forEach(RocksDbReplicaStore::close);
+    }
+}
