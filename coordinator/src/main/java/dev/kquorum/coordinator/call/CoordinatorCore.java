@@ -71,7 +71,7 @@ public final class CoordinatorCore {
                     request.w() == null ? Consistency.QUORUM : request.w(),
                     request.r() == null ? Consistency.QUORUM : request.r());
             if (request.mode() == Mode.LINEARIZABLE) {
-                throw new ProtocolException("field 'mode': linearizable mode is not available in this build; use quorum");
+                spec.requireLinearizable();
             }
             if (request.op() == Op.PUT && request.value() == null) {
                 throw new ProtocolException("field 'value': a put needs a value");
@@ -83,13 +83,23 @@ public final class CoordinatorCore {
             return Effects.done(callId, Outcome.overloaded(request.op(), request.key(), maxInFlight), List.of());
         }
         long timeout = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
-        Call call = request.op() == Op.GET
-                ? new ReadCall(callId, request.key(), replicas, spec.r(), timeout, nowMs, versions)
-                : new WriteCall(callId, request.op(), request.key(), request.op() == Op.PUT ? request.value() : null,
-                        replicas, spec.w(), timeout, nowMs, versions);
+        Call call = newCall(callId, request, spec, timeout, nowMs);
         calls.put(callId, call);
         byDeadline.add(call);
         return settle(call.start());
+    }
+
+    private Call newCall(long callId, ExternalRequest request, QuorumSpec spec, long timeout, long nowMs) {
+        byte[] value = request.op() == Op.PUT ? request.value() : null;
+        boolean linearizable = request.mode() == Mode.LINEARIZABLE;
+        if (request.op() == Op.GET) {
+            return linearizable
+                    ? new AbdReadCall(callId, request.key(), replicas, spec.r(), spec.w(), timeout, nowMs, versions)
+                    : new ReadCall(callId, request.key(), replicas, spec.r(), timeout, nowMs, versions);
+        }
+        return linearizable
+                ? new AbdWriteCall(callId, request.op(), request.key(), value, replicas, spec.r(), spec.w(), timeout, nowMs, versions)
+                : new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions);
     }
 
     /** A replica's reply; replies to calls that already ended, or from strangers, are ignored. */

@@ -88,14 +88,20 @@ final class ReadCall implements Call {
         return Effects.NONE;
     }
 
-    private Effects decide() {
-        done = true;
+    /** The highest version among the answers, or null when none holds anything. */
+    static Versioned newest(Iterable<Versioned> answers) {
         Versioned newest = null;
-        for (Versioned held : answers.values()) {
+        for (Versioned held : answers) {
             if (held != null && (newest == null || held.version().isNewerThan(newest.version()))) {
                 newest = held;
             }
         }
+        return newest;
+    }
+
+    private Effects decide() {
+        done = true;
+        Versioned newest = newest(answers.values());
         List<Outbound> repairs = new ArrayList<>();
         if (newest != null) {
             for (Map.Entry<String, Versioned> answer : answers.entrySet()) {

@@ -194,9 +194,56 @@ class CoordinatorCoreTest {
         Effects bigKey = core.submit(2, ExternalRequest.get("k".repeat(2000)), now.get());
         assertThat(outcome(bigKey).error()).contains("field 'key': 2000 bytes, over the limit of 1024");
 
-        Effects linearizable = core.submit(3, new ExternalRequest(Op.GET, "k", null, null, null, null, Mode.LINEARIZABLE), now.get());
+        Effects linearizable = core.submit(3, new ExternalRequest(Op.PUT, "k", bytes("v"), Consistency.ONE, null, null, Mode.LINEARIZABLE), now.get());
         assertThat(outcome(linearizable).status()).isEqualTo(Status.INVALID);
+        assertThat(outcome(linearizable).error()).contains("linearizable mode needs a write quorum above half", "got W=1");
         assertThat(core.inFlight()).isZero();
+    }
+
+    private Effects linearizable(long id, Op op, String key, String value) {
+        return core.submit(id, new ExternalRequest(op, key, value == null ? null : bytes(value), null, null, null, Mode.LINEARIZABLE), now.get());
+    }
+
+    @Test
+    void aLinearizableReadWhoseAnswersDisagreeWritesTheNewestBackBeforeAnswering() {
+        Effects query = linearizable(9, Op.GET, "k", null);
+        Versioned old = new Versioned(new Version(10, "c1"), bytes("old"));
+        Versioned newest = new Versioned(new Version(20, "c2"), bytes("new"));
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", old));
+        Effects writeBack = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", newest));
+        assertThat(writeBack.completed()).as("not answered before the write-back").isEmpty();
+        assertThat(writeBack.send()).hasSize(3).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Write("k", newest)));
+
+        core.onReply(correlationTo(writeBack, "r1"), new ReplicaReply.Ack("r1", "k", newest.version()));
+        Outcome read = outcome(core.onReply(correlationTo(writeBack, "r3"), new ReplicaReply.Ack("r3", "k", newest.version())));
+        assertThat(read.status()).isEqualTo(Status.OK);
+        assertThat(read.value()).isEqualTo(bytes("new"));
+        assertThat(read.replicas()).containsExactly("r1", "r3");
+    }
+
+    @Test
+    void aLinearizableReadWhoseAnswersAgreeNeedsNoWriteBack() {
+        Effects query = linearizable(9, Op.GET, "k", null);
+        Versioned v = new Versioned(new Version(10, "c1"), bytes("same"));
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", v));
+        Effects done = core.onReply(correlationTo(query, "r3"), new ReplicaReply.Value("r3", "k", v));
+        assertThat(done.send()).isEmpty();
+        assertThat(outcome(done).value()).isEqualTo(bytes("same"));
+    }
+
+    @Test
+    void aLinearizableWriteAsksForTheHighestVersionThenWritesAboveIt() {
+        Effects query = linearizable(5, Op.PUT, "k", "mine");
+        assertThat(query.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Read("k")));
+        Version ahead = new Version(HybridClock.pack(now.get() + 3_600_000, 0), "c2");
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", null));
+        Effects write = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(ahead, bytes("theirs"))));
+        Version mine = writeTo(write, "r3").versioned().version();
+        assertThat(mine).isGreaterThan(ahead);
+        ack(write, "r1", mine);
+        Outcome won = outcome(ack(write, "r3", mine));
+        assertThat(won.status()).isEqualTo(Status.OK);
+        assertThat(won.version()).isEqualTo(mine);
     }
 
     @Test
