@@ -1,0 +1,60 @@
+package dev.kquorum.simulation;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The promise of quorum mode (R + W > N, W > N/2), as docs and DESIGN §1 state it:
+ * <ol>
+ *   <li>every read returns a value that was written (or nothing), with a version no lower than
+ *   that of any write acknowledged before the read began;</li>
+ *   <li>no acknowledged write is superseded by one that was acknowledged before it began.</li>
+ * </ol>
+ * Weaker than linearizability (two reads concurrent with a write may disagree), and exactly
+ * what last-write-wins stores lose under clock skew.
+ */
+final class QuorumPromiseChecker {
+
+    private QuorumPromiseChecker() {
+    }
+
+    /** Every broken promise, in words; empty when the history keeps both. */
+    static List<String> violations(List<HistoryOp> history) {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<HistoryOp>> acknowledgedWrites = new HashMap<>();
+        Map<String, List<String>> writtenValues = new HashMap<>();
+        for (HistoryOp op : history) {
+            if (op.write()) {
+                writtenValues.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op.value());
+                if (op.completed()) {
+                    acknowledgedWrites.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+                }
+            }
+        }
+        for (HistoryOp read : history) {
+            if (read.write()) {
+                continue;
+            }
+            if (read.value() != null && !writtenValues.getOrDefault(read.key(), List.of()).contains(read.value())) {
+                problems.add(read + " returned a value nobody wrote");
+            }
+            for (HistoryOp w : acknowledgedWrites.getOrDefault(read.key(), List.of())) {
+                if (w.precedes(read) && (read.version() == null || read.version().compareTo(w.version()) < 0)) {
+                    problems.add(read + " is older than " + w + ", acknowledged before the read began");
+                }
+            }
+        }
+        for (List<HistoryOp> writes : acknowledgedWrites.values()) {
+            for (HistoryOp later : writes) {
+                for (HistoryOp earlier : writes) {
+                    if (earlier.precedes(later) && later.version().compareTo(earlier.version()) <= 0) {
+                        problems.add(later + " is superseded by " + earlier + ", acknowledged before it began");
+                    }
+                }
+            }
+        }
+        return problems;
+    }
+}
