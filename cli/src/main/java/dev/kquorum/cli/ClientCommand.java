@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
@@ -41,6 +42,13 @@ abstract class ClientCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print the full answer as JSON.")
     boolean json;
+
+    @Option(names = "--linearizable", description = "Linearizable mode (ABD): a round more, and the history of the key is linearizable.")
+    boolean linearizable;
+
+    Mode mode() {
+        return linearizable ? Mode.LINEARIZABLE : null;
+    }
 
     abstract ExternalRequest request(long timeoutMs);
 
@@ -138,7 +146,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
         @Override
         ExternalRequest request(long timeoutMs) {
-            return new ExternalRequest(Op.PUT, key, value.getBytes(StandardCharsets.UTF_8), consistency("--w", w), null, timeoutMs, null);
+            return new ExternalRequest(Op.PUT, key, value.getBytes(StandardCharsets.UTF_8), consistency("--w", w), null, timeoutMs, mode());
         }
     }
 
@@ -149,7 +157,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
         @Override
         ExternalRequest request(long timeoutMs) {
-            return new ExternalRequest(Op.GET, key, null, null, consistency("--r", r), timeoutMs, null);
+            return new ExternalRequest(Op.GET, key, null, null, consistency("--r", r), timeoutMs, mode());
         }
     }
 
@@ -160,7 +168,7 @@ abstract class ClientCommand implements Callable<Integer> {
 
         @Override
         ExternalRequest request(long timeoutMs) {
-            return new ExternalRequest(Op.DELETE, key, null, consistency("--w", w), null, timeoutMs, null);
+            return new ExternalRequest(Op.DELETE, key, null, consistency("--w", w), null, timeoutMs, mode());
         }
     }
 }

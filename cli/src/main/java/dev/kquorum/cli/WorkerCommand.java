@@ -27,10 +27,10 @@ import picocli.CommandLine.Option;
             "Runs one replica worker: applies the requests on its topic (<prefix>.replica.<id>) to its RocksDB store",
             "and answers on the reply topic each request names. Creates its topics when absent.",
             "SIGTERM or Ctrl-C: finishes the batch in hand and exits 0."})
-final class WorkerCommand implements Callable<Integer> {
+public final class WorkerCommand implements Callable<Integer> {
 
     /** Printed once the worker is consuming; launchers wait for it. */
-    static final String READY_PREFIX = "Worker ready: ";
+    public static final String READY_PREFIX = "Worker ready: ";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
