@@ -17,73 +17,35 @@ import dev.kquorum.common.version.Versioned;
  * reads as not found), and send that version to every answering replica that held an older one:
  * read repair, sent with the answer and never delaying it.
  */
-final class ReadCall implements Call {
+final class ReadCall extends BaseCall {
 
-    private final long id;
-    private final String key;
-    private final List<String> replicas;
-    private final long timeoutMs;
-    private final long deadlineMs;
-    private final Versions versions;
-    private final QuorumTracker tracker;
+    private final int r;
     private final Map<String, Versioned> answers = new LinkedHashMap<>();
-    private final List<String> rejections = new ArrayList<>();
-    private boolean done;
 
     ReadCall(long id, String key, List<String> replicas, int r, long timeoutMs, long nowMs, Versions versions) {
-        this.id = id;
-        this.key = key;
-        this.replicas = replicas;
-        this.timeoutMs = timeoutMs;
-        this.deadlineMs = nowMs + timeoutMs;
-        this.versions = versions;
-        this.tracker = new QuorumTracker(replicas, r);
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public long deadlineMs() {
-        return deadlineMs;
+        super(id, key, replicas, timeoutMs, nowMs, versions);
+        this.r = r;
     }
 
     @Override
     public Effects start() {
-        List<Outbound> out = new ArrayList<>(replicas.size());
-        for (String replica : replicas) {
-            out.add(new Outbound(replica, Correlation.of(id, 0), new ReplicaRequest.Read(key), deadlineMs));
-        }
-        return Effects.send(out);
+        return broadcast(0, new ReplicaRequest.Read(key), r);
     }
 
     @Override
-    public Effects onReply(String replica, int round, ReplicaReply reply) {
-        if (done || round != 0) {
+    public Effects onReply(String replica, int replyRound, ReplicaReply reply) {
+        if (!count(replica, replyRound, reply, ReplicaReply.Value.class)) {
             return Effects.NONE;
         }
         if (reply instanceof ReplicaReply.Value value) {
-            if (!tracker.add(replica, true)) {
-                return Effects.NONE;
-            }
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version());
-        } else if (reply instanceof ReplicaReply.Invalid invalid) {
-            if (tracker.add(replica, false)) {
-                rejections.add(replica + ": " + invalid.error());
-            }
-        } else {
-            return Effects.NONE;
         }
         if (tracker.enough()) {
             return decide();
         }
         if (tracker.impossible()) {
-            done = true;
-            return Effects.done(id, outcome(Status.QUORUM_NOT_REACHED, null,
-                    tracker.shortfall("answered", -1) + "; " + String.join("; ", rejections)), List.of());
+            return end(outcome(Status.QUORUM_NOT_REACHED, null, impossible("answered")), List.of());
         }
         return Effects.NONE;
     }
@@ -100,7 +62,6 @@ final class ReadCall implements Call {
     }
 
     private Effects decide() {
-        done = true;
         Versioned newest = newest(answers.values());
         List<Outbound> repairs = new ArrayList<>();
         if (newest != null) {
@@ -112,11 +73,14 @@ final class ReadCall implements Call {
                 }
             }
         }
-        Status status = newest == null || newest.isTombstone() ? Status.NOT_FOUND : Status.OK;
-        return Effects.done(id, outcome(status, newest, null), repairs);
+        return end(outcome(found(newest), newest, null), repairs);
     }
 
-    private Outcome outcome(Status status, Versioned newest, String error) {
+    static Status found(Versioned newest) {
+        return newest == null || newest.isTombstone() ? Status.NOT_FOUND : Status.OK;
+    }
+
+    Outcome outcome(Status status, Versioned newest, String error) {
         Version version = newest == null ? null : newest.version();
         byte[] value = status == Status.OK ? newest.value() : null;
         return new Outcome(status, Op.GET, key, value, version, tracker.succeededCount(), tracker.required(),
@@ -124,12 +88,8 @@ final class ReadCall implements Call {
     }
 
     @Override
-    public Effects onTimeout() {
-        if (done) {
-            return Effects.NONE;
-        }
-        done = true;
-        return Effects.done(id, outcome(Status.QUORUM_NOT_REACHED, null, tracker.shortfall("answered", timeoutMs)), List.of());
+    Effects timedOut() {
+        return end(outcome(Status.QUORUM_NOT_REACHED, null, tracker.shortfall("answered", timeoutMs)), List.of());
     }
 
     /** Which replicas a finished read sent repairs to; for tests and metrics. */

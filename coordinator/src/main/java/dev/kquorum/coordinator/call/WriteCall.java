@@ -1,6 +1,5 @@
 package dev.kquorum.coordinator.call;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import dev.kquorum.common.protocol.Op;
@@ -19,46 +18,20 @@ import dev.kquorum.common.version.Versioned;
  * began is held by a quorum, which intersects the quorum of our first round; so the re-issued
  * write lands above it and is never silently hidden by it, clock skew or not.
  */
-final class WriteCall implements Call {
+final class WriteCall extends BaseCall {
 
-    private final long id;
     private final Op op;
-    private final String key;
     private final byte[] value;
-    private final List<String> replicas;
     private final int w;
-    private final long timeoutMs;
-    private final long deadlineMs;
-    private final Versions versions;
-
-    private int round;
     private Version version;
     private Version highestHeld;
-    private QuorumTracker tracker;
-    private final List<String> rejections = new ArrayList<>();
-    private boolean done;
 
     WriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int w,
               long timeoutMs, long nowMs, Versions versions) {
-        this.id = id;
+        super(id, key, replicas, timeoutMs, nowMs, versions);
         this.op = op;
-        this.key = key;
         this.value = value;
-        this.replicas = replicas;
         this.w = w;
-        this.timeoutMs = timeoutMs;
-        this.deadlineMs = nowMs + timeoutMs;
-        this.versions = versions;
-    }
-
-    @Override
-    public long id() {
-        return id;
-    }
-
-    @Override
-    public long deadlineMs() {
-        return deadlineMs;
     }
 
     @Override
@@ -67,35 +40,21 @@ final class WriteCall implements Call {
     }
 
     private Effects sendRound(int r) {
-        round = r;
         version = versions.next();
         highestHeld = null;
-        tracker = new QuorumTracker(replicas, w);
-        Versioned versioned = new Versioned(version, value);
-        List<Outbound> out = new ArrayList<>(replicas.size());
-        for (String replica : replicas) {
-            out.add(new Outbound(replica, Correlation.of(id, r), new ReplicaRequest.Write(key, versioned), deadlineMs));
-        }
-        return Effects.send(out);
+        return broadcast(r, new ReplicaRequest.Write(key, new Versioned(version, value)), w);
     }
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply) {
-        if (done || replyRound != round) {
+        if (reply instanceof ReplicaReply.Ack ack && replyRound == round) {
+            versions.observe(ack.held());
+        }
+        if (!count(replica, replyRound, reply, ReplicaReply.Ack.class)) {
             return Effects.NONE;
         }
         if (reply instanceof ReplicaReply.Ack ack) {
-            versions.observe(ack.held());
-            if (!tracker.add(replica, true)) {
-                return Effects.NONE;
-            }
             highestHeld = Version.max(highestHeld, ack.held());
-        } else if (reply instanceof ReplicaReply.Invalid invalid) {
-            if (tracker.add(replica, false)) {
-                rejections.add(replica + ": " + invalid.error());
-            }
-        } else {
-            return Effects.NONE;
         }
         if (tracker.enough()) {
             if (round == 0 && highestHeld.isNewerThan(version)) {
@@ -105,24 +64,19 @@ final class WriteCall implements Call {
             return finish(Status.OK, null);
         }
         if (tracker.impossible()) {
-            return finish(Status.QUORUM_NOT_REACHED, tracker.shortfall("acknowledged", -1) + "; " + String.join("; ", rejections));
+            return finish(Status.QUORUM_NOT_REACHED, impossible("acknowledged"));
         }
         return Effects.NONE;
     }
 
     @Override
-    public Effects onTimeout() {
-        if (done) {
-            return Effects.NONE;
-        }
+    Effects timedOut() {
         return finish(Status.QUORUM_NOT_REACHED, tracker.shortfall("acknowledged", timeoutMs)
                 + "; the write may still become visible");
     }
 
     private Effects finish(Status status, String error) {
-        done = true;
-        Outcome outcome = new Outcome(status, op, key, null, status == Status.OK ? version : null,
-                tracker.succeededCount(), w, tracker.succeeded(), error);
-        return Effects.done(id, outcome, List.of());
+        return end(new Outcome(status, op, key, null, status == Status.OK ? version : null,
+                tracker.succeededCount(), w, tracker.succeeded(), error), List.of());
     }
 }

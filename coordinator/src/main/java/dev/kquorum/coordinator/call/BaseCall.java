@@ -1,0 +1,94 @@
+package dev.kquorum.coordinator.call;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplicaRequest;
+
+/**
+ * What every call does the same way: send a round to all replicas, count each replica's answer to
+ * the current round once (a rejection counts against), and end exactly once.
+ */
+abstract class BaseCall implements Call {
+
+    final long id;
+    final String key;
+    final List<String> replicas;
+    final long timeoutMs;
+    final long deadlineMs;
+    final Versions versions;
+    QuorumTracker tracker;
+    int round;
+    private boolean done;
+    private final List<String> rejections = new ArrayList<>();
+
+    BaseCall(long id, String key, List<String> replicas, long timeoutMs, long nowMs, Versions versions) {
+        this.id = id;
+        this.key = key;
+        this.replicas = replicas;
+        this.timeoutMs = timeoutMs;
+        this.deadlineMs = nowMs + timeoutMs;
+        this.versions = versions;
+    }
+
+    @Override
+    public final long id() {
+        return id;
+    }
+
+    @Override
+    public final long deadlineMs() {
+        return deadlineMs;
+    }
+
+    final boolean isDone() {
+        return done;
+    }
+
+    /** Starts round {@code r}: {@code request} to every replica, {@code needed} answers to win it. */
+    final Effects broadcast(int r, ReplicaRequest request, int needed) {
+        round = r;
+        tracker = new QuorumTracker(replicas, needed);
+        List<Outbound> out = new ArrayList<>(replicas.size());
+        for (String replica : replicas) {
+            out.add(new Outbound(replica, Correlation.of(id, r), request, deadlineMs));
+        }
+        return Effects.send(out);
+    }
+
+    /**
+     * Counts a reply: true when it is a first answer to the current round, of the kind that
+     * counts ({@code expected}) or a rejection; false for everything to ignore.
+     */
+    final boolean count(String replica, int replyRound, ReplicaReply reply, Class<? extends ReplicaReply> expected) {
+        if (done || replyRound != round) {
+            return false;
+        }
+        if (reply instanceof ReplicaReply.Invalid invalid) {
+            if (tracker.add(replica, false)) {
+                rejections.add(replica + ": " + invalid.error());
+            }
+            return true;
+        }
+        return expected.isInstance(reply) && tracker.add(replica, true);
+    }
+
+    /** Why the round cannot be won, once too many replicas rejected it. */
+    final String impossible(String what) {
+        return tracker.shortfall(what, -1) + "; " + String.join("; ", rejections);
+    }
+
+    final Effects end(Outcome outcome, List<Outbound> send) {
+        done = true;
+        return Effects.done(id, outcome, send);
+    }
+
+    @Override
+    public final Effects onTimeout() {
+        return done ? Effects.NONE : timedOut();
+    }
+
+    /** The outcome at the deadline, for a call that has not ended. */
+    abstract Effects timedOut();
+}
