@@ -28,6 +28,11 @@ public record ExternalRequest(Op op, String key, byte[] value, Consistency w, Co
         return new ExternalRequest(Op.DELETE, key, null, null, null, null, null);
     }
 
+    /** The same request in another consistency mode. */
+    public ExternalRequest withMode(Mode newMode) {
+        return new ExternalRequest(op, key, value, w, r, timeoutMs, newMode);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof ExternalRequest x && op == x.op && key.equals(x.key) && Arrays.equals(value, x.value)

@@ -37,6 +37,25 @@ public interface QuorumClient extends AutoCloseable {
         return execute(ExternalRequest.delete(key));
     }
 
+    /**
+     * This client with every operation in linearizable mode (ABD: a round more per operation, and
+     * the history of every key linearizable). Closing the view closes this client.
+     */
+    default QuorumClient linearizable() {
+        QuorumClient self = this;
+        return new QuorumClient() {
+            @Override
+            public CompletableFuture<Outcome> execute(ExternalRequest request) {
+                return self.execute(request.withMode(dev.kquorum.common.protocol.Mode.LINEARIZABLE));
+            }
+
+            @Override
+            public void close() {
+                self.close();
+            }
+        };
+    }
+
     @Override
     void close();
 }
