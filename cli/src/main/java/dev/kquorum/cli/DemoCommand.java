@@ -212,10 +212,8 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void startWorker(String id) {
-        ChildJvm w = waitFor("starting worker " + id, () -> ChildJvm.start("worker " + id, List.of("-Xmx256m"), Main.class,
-                List.of("worker", "--id", id, "--bootstrap-servers", bootstrap, "--data-dir", dir.resolve(id).toString(),
-                        "--http-port", "-1"),
-                WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), line -> { }));
+        ChildJvm w = waitFor("starting worker " + id,
+                () -> WorkerCommand.startProcess(id, bootstrap, dir.resolve(id), List.of("--http-port", "-1"), line -> { }));
         workers.put(id, w);
         out.println("    worker " + id + " running (pid " + w.pid() + ")");
     }

@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -124,13 +123,8 @@ final class UpCommand implements Callable<Integer> {
 
     private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) throws IOException {
         PrintStream log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
-        List<String> args = new ArrayList<>(List.of("worker", "--id", id, "--bootstrap-servers", bootstrap,
-                "--data-dir", dir.resolve(id).toString()));
-        if (config != null) {
-            // The workers see the same Kafka client properties (security settings) as everything else.
-            args.addAll(List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString()));
-        }
-        return ChildJvm.start("worker " + id, List.of("-Xmx256m"), Main.class, args,
-                WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), log::println);
+        // The workers see the same Kafka client properties (security settings) as everything else.
+        List<String> extra = config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
+        return WorkerCommand.startProcess(id, bootstrap, dir.resolve(id), extra, log::println);
     }
 }

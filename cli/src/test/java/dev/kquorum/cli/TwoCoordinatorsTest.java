@@ -16,7 +16,6 @@ import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.testkafka.KafkaExtension;

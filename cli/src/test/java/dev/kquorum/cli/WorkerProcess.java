@@ -1,7 +1,6 @@
 package dev.kquorum.cli;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 import dev.kquorum.common.process.ChildJvm;
@@ -17,9 +16,7 @@ final class WorkerProcess {
     }
 
     static ChildJvm start(String id, String bootstrap, String topicPrefix, Path dataDir) {
-        return ChildJvm.start("worker " + id, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Main.class,
-                List.of("worker", "--id", id, "--bootstrap-servers", bootstrap, "--topic-prefix", topicPrefix,
-                        "--data-dir", dataDir.toString()),
-                WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), line -> log.info("[{}] {}", id, line));
+        return WorkerCommand.startProcess(id, bootstrap, dataDir, List.of("--topic-prefix", topicPrefix),
+                line -> log.info("[{}] {}", id, line));
     }
 }

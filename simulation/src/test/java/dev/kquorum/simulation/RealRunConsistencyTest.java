@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -15,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.kquorum.cli.Main;
 import dev.kquorum.cli.WorkerCommand;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
@@ -137,9 +135,7 @@ class RealRunConsistencyTest {
     }
 
     private ChildJvm worker(String id, TestKafka kafka, TopicNames topics) {
-        return ChildJvm.start("worker " + id, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Main.class,
-                List.of("worker", "--id", id, "--bootstrap-servers", kafka.bootstrapServers(), "--topic-prefix", topics.prefix(),
-                        "--data-dir", dir.resolve(id).toString(), "--http-port", "-1"),
-                WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), line -> { });
+        return WorkerCommand.startProcess(id, kafka.bootstrapServers(), dir.resolve(id),
+                List.of("--topic-prefix", topics.prefix(), "--http-port", "-1"), line -> { });
     }
 }
