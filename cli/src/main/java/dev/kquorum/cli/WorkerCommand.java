@@ -62,6 +62,10 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--fsync", description = "Sync the store to disk on every batch (survives power loss; slower).")
     boolean fsync;
 
+    @Option(names = "--tombstone-grace-seconds", defaultValue = "864000",
+            description = "Seconds a delete's tombstone is kept before it is purged (default: ${DEFAULT-VALUE}, 10 days).")
+    long tombstoneGraceSeconds;
+
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Largest key accepted (default: ${DEFAULT-VALUE}).")
     int maxKeyBytes;
 
@@ -74,7 +78,7 @@ public final class WorkerCommand implements Callable<Integer> {
         try {
             config = new WorkerConfig(id, kafka.kafka(), kafka.topics(),
                     (dataDir != null ? dataDir : Path.of(".kquorum", "worker-" + id)).toAbsolutePath(),
-                    new Limits(maxKeyBytes, maxValueBytes), fsync, partitions);
+                    new Limits(maxKeyBytes, maxValueBytes), fsync, partitions, Duration.ofSeconds(tombstoneGraceSeconds));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -32,6 +32,15 @@ public final class Replica {
     }
 
     /**
+     * A tombstone older than the grace period can go: by then every replica has had time to
+     * learn of the delete (through its topic, or read repair). A write older than the delete that
+     * arrives after the purge would bring the key back, which is why the grace period is long.
+     */
+    public static boolean purgeable(Versioned held, long cutoffPhysicalMillis) {
+        return held != null && held.isTombstone() && held.version().physicalMillis() < cutoffPhysicalMillis;
+    }
+
+    /**
      * Stores the write unless a version at least as high is held, and acks with the version now
      * held: the request's, or a higher one that tells the coordinator it was out-versioned.
      */

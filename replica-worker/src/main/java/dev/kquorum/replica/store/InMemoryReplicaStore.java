@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kquorum.common.version.Versioned;
+import dev.kquorum.replica.Replica;
 
 /** A store in memory, for tests and simulations: the same contract, no durability. */
 public final class InMemoryReplicaStore implements ReplicaStore {
@@ -19,6 +20,13 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     @Override
     public Map<Integer, PartitionPosition> positions() {
         return Map.copyOf(positions);
+    }
+
+    @Override
+    public synchronized int purgeTombstones(long cutoffPhysicalMillis) {
+        int before = values.size();
+        values.values().removeIf(v -> Replica.purgeable(v, cutoffPhysicalMillis));
+        return before - values.size();
     }
 
     @Override

@@ -18,6 +18,9 @@ public interface ReplicaStore extends AutoCloseable {
     /** How far each partition of the replica's topic has been applied; empty for a new store. */
     Map<Integer, PartitionPosition> positions();
 
+    /** Removes tombstones whose version is older than {@code cutoffPhysicalMillis}; returns how many. */
+    int purgeTombstones(long cutoffPhysicalMillis);
+
     /** Writes the batch's values and offsets atomically: all of them or none. */
     void commit(StoreBatch batch);
 

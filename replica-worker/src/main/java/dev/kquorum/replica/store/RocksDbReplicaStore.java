@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.kquorum.common.version.Versioned;
+import dev.kquorum.replica.Replica;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -103,6 +104,25 @@ public final class RocksDbReplicaStore implements ReplicaStore {
             }
         }
         return result;
+    }
+
+    @Override
+    public int purgeTombstones(long cutoffPhysicalMillis) {
+        int purged = 0;
+        try (RocksIterator it = db.newIterator(values); WriteBatch wb = new WriteBatch()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                if (Replica.purgeable(StoredValueFormat.decode(it.value()), cutoffPhysicalMillis)) {
+                    wb.delete(values, it.key());
+                    purged++;
+                }
+            }
+            if (purged > 0) {
+                db.write(writeOptions, wb);
+            }
+        } catch (RocksDBException e) {
+            throw new IllegalStateException("cannot purge tombstones in store " + dir + ": " + e.getMessage(), e);
+        }
+        return purged;
     }
 
     @Override

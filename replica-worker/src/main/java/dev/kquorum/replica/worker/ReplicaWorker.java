@@ -67,6 +67,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private static final long GROUP_COMMIT_INTERVAL_MS = 1_000;
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private long lastGroupCommitMillis;
+    private long lastPurgeMillis = System.currentTimeMillis();
 
     private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
         this.config = config;
@@ -128,6 +129,7 @@ public final class ReplicaWorker implements AutoCloseable {
             }
             updateLag();
             lastPollMillis = System.currentTimeMillis();
+            maybePurgeTombstones(lastPollMillis);
         }
         if (!uncommitted.isEmpty()) {
             try {
@@ -274,6 +276,21 @@ public final class ReplicaWorker implements AutoCloseable {
                 log.debug("Replica {}: group commit failed (the store keeps the truth): {}", config.replicaId(), error.getMessage());
             }
         });
+    }
+
+    /** Between batches, every tenth of the grace period (at most hourly): drop tombstones past it. */
+    private void maybePurgeTombstones(long now) {
+        long graceMs = config.tombstoneGrace().toMillis();
+        long every = Math.max(1_000, Math.min(graceMs / 10, 3_600_000));
+        if (now - lastPurgeMillis < every) {
+            return;
+        }
+        lastPurgeMillis = now;
+        int purged = store.purgeTombstones(now - graceMs);
+        if (purged > 0) {
+            metrics.purged(purged);
+            log.info("Replica {} purged {} tombstone(s) older than {}", config.replicaId(), purged, config.tombstoneGrace());
+        }
     }
 
     private void updateLag() {

@@ -16,6 +16,7 @@ final class WorkerMetrics {
     private final Counter reads;
     private final Counter expiredReads;
     private final Counter deadLetters;
+    private final Counter purged;
     private final DistributionSummary batchSize;
     private final Timer applyTime;
     private final AtomicLong lag = new AtomicLong();
@@ -29,6 +30,8 @@ final class WorkerMetrics {
                 .description("Reads skipped because their deadline had passed").register(registry);
         deadLetters = Counter.builder("kquorum.worker.dlq").tag("replica", replicaId)
                 .description("Records sent to the dead-letter topic").register(registry);
+        purged = Counter.builder("kquorum.worker.tombstones.purged").tag("replica", replicaId)
+                .description("Tombstones removed after their grace period").register(registry);
         batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tag("replica", replicaId)
                 .description("Records per polled batch").register(registry);
         applyTime = Timer.builder("kquorum.worker.batch.apply").tag("replica", replicaId)
@@ -47,6 +50,10 @@ final class WorkerMetrics {
 
     void deadLettered() {
         deadLetters.increment();
+    }
+
+    void purged(int n) {
+        purged.increment(n);
     }
 
     void batch(int records, long nanos) {

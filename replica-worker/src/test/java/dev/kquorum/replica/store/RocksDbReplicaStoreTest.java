@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.kquorum.common.process.ChildJvm;
+import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,29 @@ class RocksDbReplicaStoreTest {
             assertThat(store.get("b")).isEqualTo(deleted);
             assertThat(store.get("c")).isNull();
             assertThat(store.positions()).isEqualTo(Map.of(0, new PartitionPosition(17, 10), 2, new PartitionPosition(5, 5)));
+        }
+    }
+
+    @Test
+    void tombstonesArePurgedOnlyOnceTheirGracePeriodIsOver() {
+        long day = 86_400_000L;
+        Versioned oldDelete = Versioned.tombstone(new Version(HybridClock.pack(10 * day, 0), "c1"));
+        Versioned recentDelete = Versioned.tombstone(new Version(HybridClock.pack(30 * day, 0), "c1"));
+        Versioned oldValue = new Versioned(new Version(HybridClock.pack(5 * day, 0), "c1"), new byte[] {1});
+        for (ReplicaStore store : List.of(RocksDbReplicaStore.open(dir, false), new InMemoryReplicaStore())) {
+            try (store) {
+                StoreBatch batch = new StoreBatch(store);
+                batch.put("gone", oldDelete);
+                batch.put("kept-delete", recentDelete);
+                batch.put("kept-value", oldValue);
+                store.commit(batch);
+
+                assertThat(store.purgeTombstones(20 * day)).isEqualTo(1);
+                assertThat(store.get("gone")).isNull();
+                assertThat(store.get("kept-delete")).isEqualTo(recentDelete);
+                assertThat(store.get("kept-value")).as("live values are never purged, however old").isEqualTo(oldValue);
+                assertThat(store.purgeTombstones(20 * day)).isZero();
+            }
         }
     }
 

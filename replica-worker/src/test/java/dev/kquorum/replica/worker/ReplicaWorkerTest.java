@@ -11,6 +11,7 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.testkafka.KafkaExtension;
@@ -43,6 +44,19 @@ class ReplicaWorkerTest {
             assertThat(h.replies.get((long) n)).isEqualTo(new ReplicaReply.Value("r1", "k7", value(1908, "v1907")));
             assertThat(h.store().positions().get(0).next()).isEqualTo(n + 1);
             assertThat(h.registry.get("kquorum.worker.requests.applied").tag("type", "write").counter().count()).isEqualTo(n);
+        }
+    }
+
+    @Test
+    void purgesTombstonesOnceTheirGracePeriodIsOver(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT, Duration.ofSeconds(1))) {
+            long longAgo = System.currentTimeMillis() - 60_000;
+            h.send(1, new ReplicaRequest.Write("deleted", Versioned.tombstone(new Version(HybridClock.pack(longAgo, 0), "c1"))));
+            h.send(2, new ReplicaRequest.Write("alive", value(HybridClock.pack(longAgo, 0), "still here")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.store().get("deleted") == null);
+            assertThat(h.store().get("alive")).isNotNull();
+            assertThat(h.registry.get("kquorum.worker.tombstones.purged").counter().count()).isEqualTo(1.0);
         }
     }
 

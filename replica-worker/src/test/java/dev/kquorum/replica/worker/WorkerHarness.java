@@ -55,9 +55,13 @@ final class WorkerHarness implements AutoCloseable {
     private final List<Thread> collectors = new ArrayList<>();
 
     WorkerHarness(TestKafka kafka, Path dataDir, Limits limits) {
+        this(kafka, dataDir, limits, WorkerConfig.DEFAULT_TOMBSTONE_GRACE);
+    }
+
+    WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace) {
         topics = new TopicNames(kafka.uniqueName("w"));
         settings = KafkaSettings.of(kafka.bootstrapServers());
-        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1);
+        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1, tombstoneGrace);
         TopicAdmin.ensure(settings, Map.of(topics.replies(), 1));
         store = RocksDbReplicaStore.open(dataDir, false);
         worker = ReplicaWorker.start(config, store, registry);
