@@ -25,7 +25,10 @@ import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.cli.ops.OpsServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -46,6 +49,9 @@ final class UpCommand implements Callable<Integer> {
 
     @CommandLine.Mixin
     ConfigOption configOption;
+
+    @CommandLine.Mixin
+    OpsOption ops;
 
     @Option(names = "--replicas", defaultValue = "3", description = "Number of replica workers (default: ${DEFAULT-VALUE}).")
     int replicas;
@@ -94,10 +100,16 @@ final class UpCommand implements Callable<Integer> {
             CoordinatorConfig config = new CoordinatorConfig("c1", ids,
                     new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()), TopicNames.DEFAULT, 0,
                     CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Coordinator coordinator = Coordinator.start(config, registry);
             running.push(coordinator);
             running.push(RequestGateway.start(coordinator, config.kafka(), config.topics(), "kq-gateway-c1", registry));
+            KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-up-health");
+            running.push(probe);
+            OpsServer server = ops.start(registry, () -> CoordinatorCommand.health(coordinator, probe));
+            if (server != null) {
+                running.push(server);
+            }
 
             String flag = bootstrapServers == null && port == 9092 ? "" : " --bootstrap-servers " + bootstrap;
             out.println(READY_PREFIX + "Kafka at " + bootstrap + ", replicas " + String.join(",", ids) + ", coordinator c1.");
