@@ -224,7 +224,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("    worker " + id + " (pid " + w.pid() + ") killed with SIGKILL");
     }
 
-    private static void truncate(KafkaSettings kafka, String topic) throws Exception {
+    /** Deletes every record of a replica's topic, as if retention had run past its backlog. */
+    static void truncate(KafkaSettings kafka, String topic) throws Exception {
         try (Admin admin = Admin.create(kafka.admin("kq-demo"))) {
             TopicPartition tp = new TopicPartition(topic, 0);
             long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();

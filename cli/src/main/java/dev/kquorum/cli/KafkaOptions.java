@@ -1,6 +1,5 @@
 package dev.kquorum.cli;
 
-import dev.kquorum.cli.config.Settings;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import picocli.CommandLine;
@@ -19,9 +18,8 @@ final class KafkaOptions {
     @Option(names = "--topic-prefix", defaultValue = "kq", description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    @Option(names = Settings.CONFIG_OPTION, paramLabel = "FILE",
-            description = "Properties file with settings (option names as keys) and Kafka client properties (keys with a dot).")
-    java.nio.file.Path config;
+    @CommandLine.Mixin
+    ConfigOption config;
 
     /** Kafka settings with every client property from the configuration file passed through. */
     KafkaSettings kafka() {

@@ -27,9 +27,6 @@ import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.RecordsToDelete;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -133,7 +130,7 @@ class QuorumEndToEndTest {
         // r3 loses its disk and its backlog: nothing to catch up from. A read repairs it.
         kill("r3");
         Directories.deleteRecursively(dir.resolve("r3"));
-        truncate(topics.replica("r3"));
+        DemoCommand.truncate(KafkaSettings.of(kafka.bootstrapServers()), topics.replica("r3"));
         start("r3");
         Outcome repaired = get("k1", Consistency.ALL, 5000);
         assertThat(repaired.status()).isEqualTo(Status.OK);
@@ -166,13 +163,4 @@ class QuorumEndToEndTest {
         }
     }
 
-    /** Deletes every record of a replica's topic, as if retention had run past its backlog. */
-    private void truncate(String topic) throws Exception {
-        try (Admin admin = Admin.create(KafkaSettings.of(kafka.bootstrapServers()).admin("truncate"))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            long end = admin.listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
-                    .get(30, TimeUnit.SECONDS).get(tp).offset();
-            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(end))).all().get(30, TimeUnit.SECONDS);
-        }
-    }
 }

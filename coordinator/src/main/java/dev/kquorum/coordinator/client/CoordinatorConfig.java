@@ -36,17 +36,4 @@ public record CoordinatorConfig(String coordinatorId, List<String> replicas, Kaf
             throw new IllegalArgumentException("max in-flight must be at least 1, got " + maxInFlight);
         }
     }
-
-    public static CoordinatorConfig defaults(String coordinatorId, List<String> replicas, String bootstrapServers) {
-        return new CoordinatorConfig(coordinatorId, replicas, KafkaSettings.of(bootstrapServers), TopicNames.DEFAULT,
-                0, DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
-    }
-
-    public CoordinatorConfig withTopics(TopicNames t) {
-        return new CoordinatorConfig(coordinatorId, replicas, kafka, t, replyPartition, maxInFlight, limits);
-    }
-
-    public CoordinatorConfig withReplyPartition(int p) {
-        return new CoordinatorConfig(coordinatorId, replicas, kafka, topics, p, maxInFlight, limits);
-    }
 }

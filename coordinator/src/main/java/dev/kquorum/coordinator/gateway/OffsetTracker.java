@@ -53,8 +53,4 @@ final class OffsetTracker {
         nextToRead.remove(tp);
         lastCommitted.remove(tp);
     }
-
-    synchronized int inFlight() {
-        return unanswered.values().stream().mapToInt(NavigableSet::size).sum();
-    }
 }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,14 +62,18 @@ public final class RequestGateway implements AutoCloseable {
     private final ExecutorService responders = Executors.newFixedThreadPool(2, r -> new Thread(r, "kq-gateway-responder"));
     private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
     private final Counter deadLetters;
-    private final MeterRegistry registry;
+    /** Answers by status, looked up once rather than per request. */
+    private final Map<Status, Counter> answered = new EnumMap<>(Status.class);
     private final Thread loop;
     private volatile boolean running = true;
 
     private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry) {
         this.client = client;
         this.topics = topics;
-        this.registry = registry;
+        for (Status status : Status.values()) {
+            answered.put(status, Counter.builder("kquorum.gateway.requests").tag("status", status.name())
+                    .description("Requests answered by the gateway, by status").register(registry));
+        }
         this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, topics.prefix() + ".gateway"));
         var producerProps = kafka.producer(clientId);
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
@@ -170,7 +175,7 @@ public final class RequestGateway implements AutoCloseable {
     }
 
     private void answer(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, ReplyAddress address, ExternalResponse response) {
-        registry.counter("kquorum.gateway.requests", "status", response.status().name()).increment();
+        answered.get(response.status()).increment();
         responders.execute(() -> {
             try {
                 Integer partitions = partitionCounts.computeIfAbsent(address.topic(), this::partitionCount);

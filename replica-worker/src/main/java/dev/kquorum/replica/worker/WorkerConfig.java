@@ -39,10 +39,6 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
         }
     }
 
-    public static WorkerConfig defaults(String replicaId, String bootstrapServers, Path dataDir) {
-        return new WorkerConfig(replicaId, KafkaSettings.of(bootstrapServers), TopicNames.DEFAULT, dataDir,
-                Limits.DEFAULT, false, 1);
-    }
 
     public String topic() {
         return topics.replica(replicaId);
