@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
@@ -54,12 +55,16 @@ final class CoordinatorCommand implements Callable<Integer> {
     @Option(names = "--max-in-flight", defaultValue = "10000", description = "Operations in flight before new ones are answered OVERLOADED (default: ${DEFAULT-VALUE}).")
     int maxInFlight;
 
+    @Option(names = "--max-clock-offset-ms", defaultValue = "500",
+            description = "Never follow a version more than this many ms ahead of this host's clock (default: ${DEFAULT-VALUE}).")
+    long maxClockOffsetMs;
+
     @Override
     public Integer call() throws InterruptedException {
         CoordinatorConfig config;
         try {
             config = new CoordinatorConfig(id != null ? id : "c" + ProcessHandle.current().pid(), replicas, kafka.kafka(),
-                    kafka.topics(), replyPartition, maxInFlight, Limits.DEFAULT);
+                    kafka.topics(), replyPartition, maxInFlight, Limits.DEFAULT, new MaxClockOffset(maxClockOffsetMs));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -91,6 +96,11 @@ final class CoordinatorCommand implements Callable<Integer> {
         details.put("running", coordinator.isRunning());
         details.put("inFlight", inFlight);
         details.put("maxInFlight", max);
+        long ignored = coordinator.ignoredFutureVersions();
+        if (ignored > 0) {
+            // The coordinator is fine; some replica holds a version a clock or a stray writer made up.
+            details.put("futureVersionsIgnored", ignored);
+        }
         return new Health(healthy, details);
     }
 }

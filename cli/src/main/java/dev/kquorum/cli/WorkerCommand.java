@@ -5,6 +5,8 @@ import java.util.concurrent.Callable;
 
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.version.MaxClockOffset;
+import dev.kquorum.replica.ReplicaRules;
 import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
@@ -66,6 +68,14 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Seconds a delete's tombstone is kept before it is purged (default: ${DEFAULT-VALUE}, 10 days).")
     long tombstoneGraceSeconds;
 
+    @Option(names = "--max-clock-offset-ms", defaultValue = "500",
+            description = "Refuse a write whose version is more than this many ms ahead of this host's clock (default: ${DEFAULT-VALUE}).")
+    long maxClockOffsetMs;
+
+    @Option(names = "--dedup-window-seconds", defaultValue = "3600",
+            description = "Seconds a request's identity is remembered, so that executing it again supersedes nothing newer (default: ${DEFAULT-VALUE}).")
+    long dedupWindowSeconds;
+
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Largest key accepted (default: ${DEFAULT-VALUE}).")
     int maxKeyBytes;
 
@@ -78,7 +88,8 @@ public final class WorkerCommand implements Callable<Integer> {
         try {
             config = new WorkerConfig(id, kafka.kafka(), kafka.topics(),
                     (dataDir != null ? dataDir : Path.of(".kquorum", "worker-" + id)).toAbsolutePath(),
-                    new Limits(maxKeyBytes, maxValueBytes), fsync, partitions, Duration.ofSeconds(tombstoneGraceSeconds));
+                    fsync, partitions, new ReplicaRules(new Limits(maxKeyBytes, maxValueBytes), new MaxClockOffset(maxClockOffsetMs),
+                            Duration.ofSeconds(tombstoneGraceSeconds), Duration.ofSeconds(dedupWindowSeconds)));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -123,6 +134,11 @@ public final class WorkerCommand implements Callable<Integer> {
         details.put("msSinceLastPoll", sincePoll);
         if (lag > MAX_HEALTHY_LAG) {
             details.put("reason", "lag " + lag + " is over " + MAX_HEALTHY_LAG + ": the worker is not keeping up");
+        }
+        if (worker.refusals() > 0) {
+            // Not unhealthy in itself (the writer is at fault), but an operator should see it.
+            details.put("writesRefused", worker.refusals());
+            details.put("lastRefusal", worker.lastRefusal());
         }
         return new Health(healthy, details);
     }

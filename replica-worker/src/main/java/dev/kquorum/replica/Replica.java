@@ -1,56 +1,175 @@
 package dev.kquorum.replica;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.util.Arrays;
 import java.util.Objects;
 
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 
 /**
- * One replica's rules, with no I/O: a request and the current state in, the state changed and the
- * reply out. One rule decides every write: keep the higher version. That makes applying a request
- * twice the same as applying it once, and makes the order of concurrent writes irrelevant.
+ * One replica's rules, with no I/O: a delivered request, the current state and the time in; the
+ * state changed, the reply and any dead letter out. Every per-record rule lives here, so the
+ * simulation runs the real ones:
+ * <ul>
+ *   <li>keep the higher version: applying a request twice is applying it once, and the order of
+ *   concurrent writes does not matter;</li>
+ *   <li>versions are unique: the same version with another value is refused, never acked;</li>
+ *   <li>a version beyond this replica's clock plus the max clock offset is refused;</li>
+ *   <li>a write with an identity is remembered (per key, for the dedup window): another execution
+ *   of the same request writes nothing and is told the version it was first written at;</li>
+ *   <li>bad input is refused with the reason, and set aside as a dead letter;</li>
+ *   <li>a stale read is skipped only while catching up (never on the word of another host's clock
+ *   alone, so skew cannot silence a replica).</li>
+ * </ul>
  */
 public final class Replica {
 
+    /** What became of one delivered record. */
+    public enum Kind { WRITE, READ, STALE, REFUSED, UNREADABLE }
+
+    /**
+     * @param reply      what to answer if the record names a reply address, or null for nothing
+     * @param deadLetter why the record is set aside as a dead letter, or null
+     */
+    public record Decision(Kind kind, ReplicaReply reply, String deadLetter) {
+    }
+
+    /**
+     * How a record arrived.
+     *
+     * @param deadlineMs the sender's deadline, by the sender's clock (null: none)
+     * @param catchingUp whether this replica is behind its topic (more records wait after this batch)
+     */
+    public record Delivery(Long deadlineMs, long nowMs, boolean catchingUp) {
+    }
+
+    /** Store keys of identity records start with NUL, which no data key may contain. */
+    private static final char RESERVED = '\0';
+
     private final String id;
+    private final ReplicaRules rules;
 
     public Replica(String id) {
+        this(id, ReplicaRules.DEFAULT);
+    }
+
+    public Replica(String id, ReplicaRules rules) {
         this.id = Objects.requireNonNull(id, "id");
+        this.rules = Objects.requireNonNull(rules, "rules");
     }
 
     public String id() {
         return id;
     }
 
-    public ReplicaReply apply(ReplicaRequest request, VersionedState state) {
-        if (request instanceof ReplicaRequest.Write write) {
-            return write(write, state);
+    /** A record's body as it came off the topic. */
+    public Decision receive(byte[] body, Delivery delivery, VersionedState state) {
+        ReplicaRequest request;
+        try {
+            request = ProtocolCodec.decodeReplicaRequest(body);
+        } catch (ProtocolException e) {
+            return unreadable(e.getMessage());
         }
-        return new ReplicaReply.Value(id, request.key(), state.get(request.key()));
+        return receive(request, delivery, state);
     }
 
-    /**
-     * A tombstone older than the grace period can go: by then every replica has had time to
-     * learn of the delete (through its topic, or read repair). A write older than the delete that
-     * arrives after the purge would bring the key back, which is why the grace period is long.
-     */
-    public static boolean purgeable(Versioned held, long cutoffPhysicalMillis) {
-        return held != null && held.isTombstone() && held.version().physicalMillis() < cutoffPhysicalMillis;
+    public Decision receive(ReplicaRequest request, Delivery delivery, VersionedState state) {
+        try {
+            rules.limits().check(request.key(), request instanceof ReplicaRequest.Write w ? w.versioned().value() : null);
+        } catch (ProtocolException e) {
+            return unreadable(e.getMessage());
+        }
+        boolean write = request instanceof ReplicaRequest.Write;
+        boolean stale = delivery.catchingUp() && delivery.deadlineMs() != null && delivery.nowMs() > delivery.deadlineMs();
+        if (stale && !write) {
+            // Nobody waits for it; skipping lets a replica that is catching up get current fast.
+            return new Decision(Kind.STALE, null, null);
+        }
+        ReplicaReply reply = apply(request, state, delivery.nowMs());
+        Kind kind = reply instanceof ReplicaReply.Invalid ? Kind.REFUSED : write ? Kind.WRITE : Kind.READ;
+        return new Decision(kind, stale ? null : reply, null);
+    }
+
+    private Decision unreadable(String reason) {
+        return new Decision(Kind.UNREADABLE, new ReplicaReply.Invalid(id, reason), reason);
+    }
+
+    /** The rule for one request against the state, at this replica's time {@code nowMs}. */
+    public ReplicaReply apply(ReplicaRequest request, VersionedState state, long nowMs) {
+        if (request instanceof ReplicaRequest.Write write) {
+            return write(write, state, nowMs);
+        }
+        ReplicaRequest.Read read = (ReplicaRequest.Read) request;
+        Versioned seen = read.requestId() == null ? null : state.get(identityKey(read.key(), read.requestId()));
+        return new ReplicaReply.Value(id, read.key(), state.get(read.key()), seen == null ? null : seen.version());
     }
 
     /**
      * Stores the write unless a version at least as high is held, and acks with the version now
      * held: the request's, or a higher one that tells the coordinator it was out-versioned.
      */
-    private ReplicaReply.Ack write(ReplicaRequest.Write write, VersionedState state) {
-        Versioned held = state.get(write.key());
+    private ReplicaReply write(ReplicaRequest.Write write, VersionedState state, long nowMs) {
         Version incoming = write.versioned().version();
+        if (rules.maxClockOffset().exceededBy(incoming, nowMs)) {
+            return new ReplicaReply.Invalid(id, rules.maxClockOffset().describe(incoming, nowMs, "this replica's"));
+        }
+        Versioned held = state.get(write.key());
+        ReplicaRequest.Origin origin = write.origin();
+        Versioned seen = origin == null ? null : state.get(identityKey(write.key(), origin.requestId()));
+        if (seen != null && !origin.reissue() && !attempt(seen).equals(origin.attempt())) {
+            // Another execution of this request wrote it already: write nothing above what followed.
+            return new ReplicaReply.Ack(id, write.key(), Version.max(held == null ? null : held.version(), seen.version()),
+                    seen.version());
+        }
+        if (held != null && held.version().equals(incoming) && !Arrays.equals(held.value(), write.versioned().value())) {
+            return new ReplicaReply.Invalid(id, "version " + incoming + " is already held here with another value;"
+                    + " versions must be unique, so a writer reused one");
+        }
+        if (origin != null) {
+            Version recorded = seen == null ? incoming : Version.max(seen.version(), incoming);
+            String attempt = seen == null ? origin.attempt() : attempt(seen);
+            state.put(identityKey(write.key(), origin.requestId()), new Versioned(recorded, attempt.getBytes(UTF_8)));
+        }
         if (held == null || incoming.isNewerThan(held.version())) {
             state.put(write.key(), write.versioned());
             return new ReplicaReply.Ack(id, write.key(), incoming);
         }
         return new ReplicaReply.Ack(id, write.key(), held.version());
+    }
+
+    /**
+     * Whether a stored entry can go: a tombstone older than the grace period (by then every replica
+     * has had time to learn of the delete; a write older than it arriving after the purge would
+     * bring the key back, which is why the grace period is long), or an identity record older than
+     * the dedup window.
+     */
+    public boolean purgeable(String storeKey, Versioned held, long nowMs) {
+        if (held == null) {
+            return false;
+        }
+        long age = nowMs - held.version().physicalMillis();
+        if (!storeKey.isEmpty() && storeKey.charAt(0) == RESERVED) {
+            return age > rules.dedupWindow().toMillis();
+        }
+        return held.isTombstone() && age > rules.tombstoneGrace().toMillis();
+    }
+
+    /** True for store keys that hold data, not this replica's own records. */
+    public static boolean isDataKey(String storeKey) {
+        return storeKey.isEmpty() || storeKey.charAt(0) != RESERVED;
+    }
+
+    private static String identityKey(String key, String requestId) {
+        return RESERVED + requestId + RESERVED + key;
+    }
+
+    private static String attempt(Versioned identityRecord) {
+        return new String(identityRecord.value(), UTF_8);
     }
 }

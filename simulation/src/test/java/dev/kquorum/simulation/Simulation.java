@@ -15,9 +15,8 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.common.version.HybridClock;
+import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.coordinator.call.CoordinatorCore;
@@ -158,6 +157,8 @@ final class Simulation {
         final Replica replica;
         final InMemoryReplicaStore store = new InMemoryReplicaStore();
         long downUntil;
+        /** Requests waiting for this replica to come back: while there are some, it is catching up. */
+        int backlog;
 
         SimReplica(String id) {
             this.replica = new Replica(id);
@@ -165,24 +166,25 @@ final class Simulation {
 
         void receive(Outbound request, SimCoordinator from) {
             if (now < downUntil) {
-                at(downUntil - now + 1 + random.nextInt(5), () -> receive(request, from));
-                return;
-            }
-            // The replica's own clock (unskewed) against the coordinator's deadline (skewed).
-            boolean expired = now + CLOCK_BASE > request.deadlineMs();
-            if (expired && request.request() instanceof ReplicaRequest.Read) {
+                backlog++;
+                at(downUntil - now + 1 + random.nextInt(5), () -> {
+                    backlog--;
+                    receive(request, from);
+                });
                 return;
             }
             Versioned before = store.get(request.request().key());
             StoreBatch batch = new StoreBatch(store);
-            ReplicaReply reply = replica.apply(request.request(), batch);
+            // The replica's own clock (unskewed) against the coordinator's deadline (skewed): the real rule decides.
+            Replica.Decision decision = replica.receive(request.request(),
+                    new Replica.Delivery(request.deadlineMs(), now + CLOCK_BASE, backlog > 0), batch);
             store.commit(batch);
             Versioned after = store.get(request.request().key());
             if (before != null && (after == null || after.version().compareTo(before.version()) < 0)) {
                 throw new AssertionError("seed " + seed + ": replica " + replica.id() + " went back from " + before + " to " + after);
             }
-            if (!expired) {
-                send(from.id + "/" + replica.id(), () -> from.receive(request.correlation(), reply));
+            if (decision.reply() != null) {
+                send(from.id + "/" + replica.id(), () -> from.receive(request.correlation(), decision.reply()));
             }
         }
     }
@@ -205,8 +207,7 @@ final class Simulation {
         }
 
         private CoordinatorCore newCore() {
-            return new CoordinatorCore(replicaIds, new Versions(id, new HybridClock(this::clock)),
-                    Limits.DEFAULT, 10_000);
+            return new CoordinatorCore(replicaIds, new Versions(id, MaxClockOffset.DEFAULT), Limits.DEFAULT, 10_000);
         }
 
         long clock() {
@@ -225,7 +226,7 @@ final class Simulation {
 
         void receive(long correlation, ReplicaReply reply) {
             if (now >= downUntil) {
-                apply(core.onReply(correlation, reply));
+                apply(core.onReply(correlation, reply, clock()));
             }
         }
 

@@ -52,12 +52,21 @@ public final class TopicAdmin {
      * cluster's default replication factor.
      */
     public static void ensure(KafkaSettings kafka, Map<String, Integer> partitionsByTopic) {
+        create(kafka, partitionsByTopic, Map.of());
+    }
+
+    /** Ensures {@code topic} exists, creating it when missing with these partitions and topic configs. */
+    public static void ensure(KafkaSettings kafka, String topic, int partitions, Map<String, String> configs) {
+        create(kafka, Map.of(topic, partitions), configs);
+    }
+
+    private static void create(KafkaSettings kafka, Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()));
+                    missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()).configs(configs));
                 }
             });
             if (missing.isEmpty()) {

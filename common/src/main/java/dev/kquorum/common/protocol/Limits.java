@@ -18,6 +18,9 @@ public record Limits(int maxKeyBytes, int maxValueBytes) {
         if (key.isEmpty()) {
             throw new ProtocolException("field 'key': must not be empty");
         }
+        if (key.indexOf('\0') >= 0) {
+            throw new ProtocolException("field 'key': must not contain the NUL character");
+        }
         int keyBytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (keyBytes > maxKeyBytes) {
             throw new ProtocolException("field 'key': " + keyBytes + " bytes, over the limit of " + maxKeyBytes);

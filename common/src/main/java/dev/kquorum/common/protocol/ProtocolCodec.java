@@ -36,7 +36,7 @@ public final class ProtocolCodec {
     private static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private static final Set<String> EXTERNAL_REQUEST_FIELDS =
-            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode");
+            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode", "requestId");
 
     private ProtocolCodec() {
     }
@@ -50,9 +50,19 @@ public final class ProtocolCodec {
                 g.writeStringField("type", "write");
                 g.writeStringField("key", w.key());
                 writeVersioned(g, w.versioned());
-            } else {
+                if (w.origin() != null) {
+                    g.writeStringField("requestId", w.origin().requestId());
+                    g.writeStringField("attempt", w.origin().attempt());
+                    if (w.origin().reissue()) {
+                        g.writeBooleanField("reissue", true);
+                    }
+                }
+            } else if (request instanceof ReplicaRequest.Read r) {
                 g.writeStringField("type", "read");
-                g.writeStringField("key", request.key());
+                g.writeStringField("key", r.key());
+                if (r.requestId() != null) {
+                    g.writeStringField("requestId", r.requestId());
+                }
             }
         });
     }
@@ -62,8 +72,9 @@ public final class ProtocolCodec {
         f.requireSchemaVersion(SCHEMA_VERSION, true);
         String type = f.text("type");
         return switch (type) {
-            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), readVersioned(f, true));
-            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"));
+            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), readVersioned(f, true),
+                    f.has("requestId") ? new ReplicaRequest.Origin(requestId(f), f.nonEmptyText("attempt"), f.optionalBoolean("reissue")) : null);
+            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"), f.has("requestId") ? requestId(f) : null);
             default -> throw new ProtocolException("field 'type': unknown request type '" + type + "', expected write or read");
         };
     }
@@ -78,12 +89,18 @@ public final class ProtocolCodec {
                 g.writeStringField("replica", a.replica());
                 g.writeStringField("key", a.key());
                 g.writeStringField("version", a.held().toString());
+                if (a.duplicateOf() != null) {
+                    g.writeStringField("duplicateOf", a.duplicateOf().toString());
+                }
             } else if (reply instanceof ReplicaReply.Value v) {
                 g.writeStringField("type", "value");
                 g.writeStringField("replica", v.replica());
                 g.writeStringField("key", v.key());
                 if (v.held() != null) {
                     writeVersioned(g, v.held());
+                }
+                if (v.duplicateOf() != null) {
+                    g.writeStringField("duplicateOf", v.duplicateOf().toString());
                 }
             } else if (reply instanceof ReplicaReply.Invalid i) {
                 g.writeStringField("type", "invalid");
@@ -98,9 +115,10 @@ public final class ProtocolCodec {
         f.requireSchemaVersion(SCHEMA_VERSION, true);
         String type = f.text("type");
         return switch (type) {
-            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"));
+            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"),
+                    f.has("duplicateOf") ? version(f, "duplicateOf") : null);
             case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
-                    f.has("version") ? readVersioned(f, false) : null);
+                    f.has("version") ? readVersioned(f, false) : null, f.has("duplicateOf") ? version(f, "duplicateOf") : null);
             case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
             default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
         };
@@ -127,6 +145,9 @@ public final class ProtocolCodec {
             }
             if (request.mode() != null) {
                 g.writeStringField("mode", request.mode().wireName());
+            }
+            if (request.requestId() != null) {
+                g.writeStringField("requestId", request.requestId());
             }
         });
     }
@@ -173,7 +194,8 @@ public final class ProtocolCodec {
             }
         }
         Mode mode = f.has("mode") ? Mode.fromWire(f.text("mode")) : null;
-        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode);
+        String requestId = f.has("requestId") ? requestId(f) : null;
+        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, null);
     }
 
     // ---- coordinator -> external client
@@ -279,6 +301,23 @@ public final class ProtocolCodec {
             return Version.parse(f.text(name));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("field '" + name + "': " + e.getMessage());
+        }
+    }
+
+    private static String requestId(JsonFields f) {
+        String id = f.nonEmptyText("requestId");
+        checkRequestId(id);
+        return id;
+    }
+
+    /** @throws ProtocolException when the identity is too long or holds a NUL (the replicas' separator) */
+    public static void checkRequestId(String id) {
+        if (id.length() > ExternalRequest.MAX_REQUEST_ID_LENGTH) {
+            throw new ProtocolException("field 'requestId': " + id.length() + " characters, over the limit of "
+                    + ExternalRequest.MAX_REQUEST_ID_LENGTH);
+        }
+        if (id.indexOf('\0') >= 0) {
+            throw new ProtocolException("field 'requestId': must not contain the NUL character");
         }
     }
 

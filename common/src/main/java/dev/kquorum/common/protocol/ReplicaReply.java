@@ -14,20 +14,33 @@ public sealed interface ReplicaReply {
     /**
      * "I now hold a version at least as high as the one you wrote", with the version actually held:
      * higher than the request's when another write won, which tells the coordinator to re-issue.
+     * {@code duplicateOf} (else null) says the request was already written here, at that version,
+     * by another execution of it: this one applied nothing.
      */
-    record Ack(String replica, String key, Version held) implements ReplicaReply {
+    record Ack(String replica, String key, Version held, Version duplicateOf) implements ReplicaReply {
         public Ack {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(held, "held");
         }
+
+        public Ack(String replica, String key, Version held) {
+            this(replica, key, held, null);
+        }
     }
 
-    /** The answer to a read: what is held for the key, or null when nothing ever was. */
-    record Value(String replica, String key, Versioned held) implements ReplicaReply {
+    /**
+     * The answer to a read: what is held for the key, or null when nothing ever was; and when the
+     * read named a request, the version that request was already written at here (else null).
+     */
+    record Value(String replica, String key, Versioned held, Version duplicateOf) implements ReplicaReply {
         public Value {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(key, "key");
+        }
+
+        public Value(String replica, String key, Versioned held) {
+            this(replica, key, held, null);
         }
     }
 

@@ -2,8 +2,6 @@ package dev.kquorum.common.version;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.LongRange;
@@ -11,13 +9,12 @@ import org.junit.jupiter.api.Test;
 
 class HybridClockTest {
 
+    private final HybridClock clock = new HybridClock(MaxClockOffset.DEFAULT);
+
     @Test
     void followsPhysicalTimeWhenItMoves() {
-        AtomicLong wall = new AtomicLong(1_000);
-        HybridClock clock = new HybridClock(wall::get);
-        long first = clock.now();
-        wall.set(2_000);
-        long second = clock.now();
+        long first = clock.now(1_000);
+        long second = clock.now(2_000);
         assertThat(HybridClock.physical(first)).isEqualTo(1_000);
         assertThat(HybridClock.physical(second)).isEqualTo(2_000);
         assertThat(HybridClock.logical(second)).isZero();
@@ -25,12 +22,9 @@ class HybridClockTest {
 
     @Test
     void countsLogicallyWhenPhysicalTimeStandsStillOrGoesBack() {
-        AtomicLong wall = new AtomicLong(5_000);
-        HybridClock clock = new HybridClock(wall::get);
-        long a = clock.now();
-        long b = clock.now();
-        wall.set(4_000);
-        long c = clock.now();
+        long a = clock.now(5_000);
+        long b = clock.now(5_000);
+        long c = clock.now(4_000);
         assertThat(b).isGreaterThan(a);
         assertThat(c).isGreaterThan(b);
         assertThat(HybridClock.physical(c)).isEqualTo(5_000);
@@ -38,29 +32,45 @@ class HybridClockTest {
     }
 
     @Test
-    void observedTimestampsPushTheClockPastThem() {
-        HybridClock lagging = new HybridClock(() -> 1_000);
-        long fromTheFuture = HybridClock.pack(9_000, 7);
-        lagging.observe(fromTheFuture);
-        assertThat(lagging.now()).isGreaterThan(fromTheFuture);
+    void observedTimestampsWithinTheMaxOffsetPushTheClockPastThem() {
+        long slightlyAhead = HybridClock.pack(1_400, 7);
+        assertThat(clock.observe(slightlyAhead, 1_000)).isTrue();
+        assertThat(clock.now(1_000)).isGreaterThan(slightlyAhead);
+    }
+
+    @Test
+    void aTimestampBeyondTheMaxOffsetIsIgnored() {
+        long farAhead = HybridClock.pack(9_000, 0);
+        assertThat(clock.observe(farAhead, 1_000)).isFalse();
+        assertThat(HybridClock.physical(clock.now(1_000))).isEqualTo(1_000);
+    }
+
+    /** The largest version there is, observed: the clock neither wraps nor adopts it. */
+    @Test
+    void aFarFutureTimestampCannotOverflowTheClock() {
+        clock.observe(Long.MAX_VALUE - 1, 1_000);
+        long next = clock.now(1_000);
+        assertThat(next).isPositive();
+        assertThat(HybridClock.physical(next)).isLessThan(1_000 + 60_000);
     }
 
     @Property
     void neverRepeatsOrGoesBackwards(@ForAll @LongRange(min = 0, max = 1L << 40) long start,
                                      @ForAll @LongRange(min = -1000, max = 1000) long drift,
-                                     @ForAll @LongRange(min = 0, max = 1L << 40) long observed) {
-        AtomicLong wall = new AtomicLong(start);
-        HybridClock clock = new HybridClock(wall::get);
-        long previous = clock.now();
+                                     @ForAll @LongRange(min = -400, max = 400) long observedOffset) {
+        HybridClock hlc = new HybridClock(MaxClockOffset.DEFAULT);
+        long wall = start;
+        long previous = hlc.now(wall);
+        long observed = HybridClock.pack(Math.max(0, start + observedOffset), 0);
         for (int i = 0; i < 50; i++) {
-            wall.set(Math.max(0, wall.get() + (i % 3 == 0 ? drift : 1)));
+            wall = Math.max(0, wall + (i % 3 == 0 ? drift : 1));
             if (i == 25) {
-                clock.observe(HybridClock.pack(observed, 0));
+                hlc.observe(observed, Math.max(wall, start));
             }
-            long next = clock.now();
+            long next = hlc.now(wall);
             assertThat(next).isGreaterThan(previous);
             previous = next;
         }
-        assertThat(previous).isGreaterThan(HybridClock.pack(observed, 0));
+        assertThat(previous).isGreaterThan(observed);
     }
 }

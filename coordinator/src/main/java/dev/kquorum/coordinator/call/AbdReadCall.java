@@ -12,9 +12,11 @@ import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.Versioned;
 
 /**
- * A linearizable read (ABD, Attiya, Bar-Noy and Dolev 1995): read a quorum of R; unless every
- * answer agrees, write the newest back to a quorum of W before answering. Once this read has
- * returned a value, a quorum holds it, so no later read can return anything older.
+ * A linearizable read (ABD, Attiya, Bar-Noy and Dolev 1995): read a quorum of R; unless a write
+ * quorum (W) of the answers already holds the newest, write it back to a quorum of W before
+ * answering. Once this read has returned a value, a write quorum holds it, so no later read can
+ * return anything older. (Fewer than W agreeing answers prove nothing: with N=4, R=2, W=3, two
+ * replicas may hold a new value that a later read of the other two never sees.)
  */
 final class AbdReadCall extends BaseCall {
 
@@ -33,19 +35,19 @@ final class AbdReadCall extends BaseCall {
     }
 
     @Override
-    public Effects start() {
+    public Effects start(long nowMs) {
         return broadcast(QUERY, new ReplicaRequest.Read(key), r);
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply) {
+    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
         if (!count(replica, replyRound, reply, counts)) {
             return Effects.NONE;
         }
         if (reply instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
-            versions.observe(value.held() == null ? null : value.held().version());
+            versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
         if (tracker.enough()) {
             return round == QUERY ? queried() : finish(null);
@@ -58,8 +60,8 @@ final class AbdReadCall extends BaseCall {
 
     private Effects queried() {
         newest = ReadCall.newest(answers.values());
-        boolean allAgree = answers.values().stream().allMatch(v -> Objects.equals(v, newest));
-        if (allAgree || newest == null) {
+        long agreeing = answers.values().stream().filter(v -> Objects.equals(v, newest)).count();
+        if (newest == null || agreeing >= w) {
             return finish(null);
         }
         return broadcast(WRITE_BACK, new ReplicaRequest.Write(key, newest), w);

@@ -14,6 +14,10 @@ import dev.kquorum.common.version.Versioned;
  * version above it to a quorum of W. Every write that completed before this one began is held by
  * a write quorum that the query quorum meets, so this write is ordered after all of them, whatever
  * the coordinators' clocks say.
+ *
+ * <p>With an identity, the query also asks whether the request was already written; if so, this
+ * execution writes that same version again instead of one above everything (which would supersede
+ * writes that began after the first answer), so that a write quorum holds it.
  */
 final class AbdWriteCall extends BaseCall {
 
@@ -24,45 +28,62 @@ final class AbdWriteCall extends BaseCall {
     private final byte[] value;
     private final int r;
     private final int w;
+    private final ReplicaRequest.Origin origin;
     private Version version;
+    private Version duplicateOf;
+    private Version highestSeen;
 
     AbdWriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int r, int w,
-                 long timeoutMs, long nowMs, Versions versions) {
+                 long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin) {
         super(id, key, replicas, timeoutMs, nowMs, versions);
         this.op = op;
         this.value = value;
         this.r = r;
         this.w = w;
+        this.origin = origin;
     }
 
     @Override
-    public Effects start() {
-        return broadcast(QUERY, new ReplicaRequest.Read(key), r);
+    public Effects start(long nowMs) {
+        return broadcast(QUERY, new ReplicaRequest.Read(key, origin == null ? null : origin.requestId()), r);
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply) {
+    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
         if (!count(replica, replyRound, reply, counts)) {
             return Effects.NONE;
         }
-        if (reply instanceof ReplicaReply.Value v && v.held() != null) {
-            versions.observe(v.held().version());
+        if (reply instanceof ReplicaReply.Value v) {
+            if (v.held() != null) {
+                versions.observe(v.held().version(), nowMs);
+                highestSeen = Version.max(highestSeen, v.held().version());
+            }
+            duplicateOf = Version.max(duplicateOf, v.duplicateOf());
         } else if (reply instanceof ReplicaReply.Ack ack) {
-            versions.observe(ack.held());
+            versions.observe(ack.held(), nowMs);
         }
         if (tracker.enough()) {
-            if (round == QUERY) {
-                // Above everything the query quorum holds: the clock has observed all of it.
-                version = versions.next();
-                return broadcast(WRITE, new ReplicaRequest.Write(key, new Versioned(version, value)), w);
-            }
-            return finish(Status.OK, null);
+            return round == QUERY ? queried(nowMs) : finish(Status.OK, null);
         }
         if (tracker.impossible()) {
             return finish(Status.QUORUM_NOT_REACHED, impossible(round == QUERY ? "answered the version query" : "acknowledged"));
         }
         return Effects.NONE;
+    }
+
+    private Effects queried(long nowMs) {
+        if (duplicateOf != null) {
+            version = duplicateOf;
+        } else if (!versions.observe(highestSeen, nowMs)) {
+            return finish(Status.QUORUM_NOT_REACHED, versions.describeFuture(highestSeen, nowMs)
+                    + "; nothing was written above it");
+        } else {
+            // Above everything the query quorum holds: the clock has observed all of it.
+            version = versions.next(nowMs);
+        }
+        return broadcast(WRITE, new ReplicaRequest.Write(key, new Versioned(version, value),
+                origin == null ? null : origin.reissued()), w);
     }
 
     @Override

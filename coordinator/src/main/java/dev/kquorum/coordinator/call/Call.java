@@ -12,11 +12,11 @@ interface Call {
 
     long deadlineMs();
 
-    /** The requests of the first round. */
-    Effects start();
+    /** The requests of the first round, at time {@code nowMs}. */
+    Effects start(long nowMs);
 
-    /** A replica answered round {@code round} of this call. */
-    Effects onReply(String replica, int round, ReplicaReply reply);
+    /** A replica answered round {@code round} of this call, at time {@code nowMs}. */
+    Effects onReply(String replica, int round, ReplicaReply reply, long nowMs);
 
     /** The deadline has passed: the call ends with QUORUM_NOT_REACHED unless it already ended. */
     Effects onTimeout();

@@ -11,11 +11,14 @@ import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
+import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.quorum.InvalidQuorumException;
 import dev.kquorum.common.quorum.QuorumSpec;
+import dev.kquorum.common.version.Version;
 
 /**
  * The coordinator's protocol core, with no I/O (like etcd's raft): operations, replica replies and
@@ -26,6 +29,8 @@ import dev.kquorum.common.quorum.QuorumSpec;
 public final class CoordinatorCore {
 
     public static final long DEFAULT_TIMEOUT_MS = 2_000;
+    /** The longest timeout a request may ask for; replicas remember request identities for longer. */
+    public static final long MAX_TIMEOUT_MS = 600_000;
 
     private final List<String> replicas;
     private final Versions versions;
@@ -76,6 +81,17 @@ public final class CoordinatorCore {
             if (request.op() == Op.PUT && request.value() == null) {
                 throw new ProtocolException("field 'value': a put needs a value");
             }
+            if (request.requestId() != null) {
+                ProtocolCodec.checkRequestId(request.requestId());
+            }
+            if (request.timeoutMs() != null && (request.timeoutMs() < 1 || request.timeoutMs() > MAX_TIMEOUT_MS)) {
+                throw new ProtocolException("field 'timeoutMs': " + request.timeoutMs() + " is outside 1.." + MAX_TIMEOUT_MS);
+            }
+            if (request.issuedAtMs() != null && request.issuedAtMs() > nowMs + versions.maxOffset().millis()) {
+                throw new ProtocolException("the request was issued at " + request.issuedAtMs() + ", "
+                        + (request.issuedAtMs() - nowMs) + " ms ahead of this coordinator's clock (max clock offset "
+                        + versions.maxOffset().millis() + " ms): check the client's clock");
+            }
         } catch (ProtocolException | InvalidQuorumException e) {
             return Effects.done(callId, Outcome.invalid(request.op(), request.key(), e.getMessage()), List.of());
         }
@@ -83,10 +99,15 @@ public final class CoordinatorCore {
             return Effects.done(callId, Outcome.overloaded(request.op(), request.key(), maxInFlight), List.of());
         }
         long timeout = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
+        if (request.issuedAtMs() != null && nowMs - request.issuedAtMs() > timeout) {
+            // Nobody waits for it any more, and replicas remember a request's identity only for a
+            // while (longer than any timeout): executed now, it could supersede newer writes.
+            return Effects.done(callId, Outcome.late(request.op(), request.key(), nowMs - request.issuedAtMs(), timeout), List.of());
+        }
         Call call = newCall(callId, request, spec, timeout, nowMs);
         calls.put(callId, call);
         byDeadline.add(call);
-        return settle(call.start());
+        return settle(call.start(nowMs));
     }
 
     private Call newCall(long callId, ExternalRequest request, QuorumSpec spec, long timeout, long nowMs) {
@@ -97,18 +118,29 @@ public final class CoordinatorCore {
                     ? new AbdReadCall(callId, request.key(), replicas, spec.r(), spec.w(), timeout, nowMs, versions)
                     : new ReadCall(callId, request.key(), replicas, spec.r(), timeout, nowMs, versions);
         }
-        return linearizable
-                ? new AbdWriteCall(callId, request.op(), request.key(), value, replicas, spec.r(), spec.w(), timeout, nowMs, versions)
-                : new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions);
+        ReplicaRequest.Origin origin = request.requestId() == null ? null
+                : new ReplicaRequest.Origin(request.requestId(), versions.writerId() + ":" + callId, false);
+        if (linearizable) {
+            return new AbdWriteCall(callId, request.op(), request.key(), value, replicas, spec.r(), spec.w(), timeout, nowMs,
+                    versions, origin);
+        }
+        Version first = origin == null ? null
+                : Versions.forRequest(request.requestId(), request.issuedAtMs() != null && request.issuedAtMs() >= 0 ? request.issuedAtMs() : nowMs);
+        return new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions, origin, first);
     }
 
-    /** A replica's reply; replies to calls that already ended, or from strangers, are ignored. */
-    public Effects onReply(long correlation, ReplicaReply reply) {
+    /** A replica's reply at {@code nowMs}; replies to calls that already ended, or from strangers, are ignored. */
+    public Effects onReply(long correlation, ReplicaReply reply, long nowMs) {
         Call call = calls.get(Correlation.callId(correlation));
         if (call == null) {
             return Effects.NONE;
         }
-        return settle(call.onReply(reply.replica(), Correlation.round(correlation), reply));
+        return settle(call.onReply(reply.replica(), Correlation.round(correlation), reply, nowMs));
+    }
+
+    /** How many versions replicas showed that were beyond the max clock offset, and so not followed. */
+    public long ignoredFutureVersions() {
+        return versions.ignoredFutureVersions();
     }
 
     /** Time has reached {@code nowMs}: calls past their deadline end with QUORUM_NOT_REACHED. */

@@ -35,6 +35,13 @@ public record Outcome(Status status, Op op, String key, byte[] value, Version ve
                 limit + " operations already in flight; nothing was sent, try again later");
     }
 
+    /** A request taken up after its own timeout had passed: not executed, like an overloaded one. */
+    public static Outcome late(Op op, String key, long ageMs, long timeoutMs) {
+        return new Outcome(Status.OVERLOADED, op, key, null, null, 0, 0, List.of(),
+                "not executed: issued " + ageMs + " ms ago, past its timeout of " + timeoutMs
+                        + " ms (the gateway was behind, or took the request over late); nothing was sent");
+    }
+
     public boolean isOk() {
         return status == Status.OK;
     }

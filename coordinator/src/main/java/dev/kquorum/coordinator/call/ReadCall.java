@@ -28,18 +28,18 @@ final class ReadCall extends BaseCall {
     }
 
     @Override
-    public Effects start() {
+    public Effects start(long nowMs) {
         return broadcast(0, new ReplicaRequest.Read(key), r);
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply) {
+    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         if (!count(replica, replyRound, reply, ReplicaReply.Value.class)) {
             return Effects.NONE;
         }
         if (reply instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
-            versions.observe(value.held() == null ? null : value.held().version());
+            versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
         if (tracker.enough()) {
             return decide();

@@ -18,7 +18,6 @@ import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
@@ -66,9 +65,12 @@ public final class Coordinator implements QuorumClient {
 
     private Coordinator(CoordinatorConfig config, MeterRegistry registry) {
         this.config = config;
-        this.core = new CoordinatorCore(config.replicas(), new Versions(config.coordinatorId(), HybridClock.system()),
+        // One run of this coordinator writes as <id>~<incarnation>: a restart with the same id, whose
+        // clock may have stepped back, never mints a version an earlier run minted.
+        this.core = new CoordinatorCore(config.replicas(),
+                new Versions(config.coordinatorId() + "~" + String.format("%08x", (int) incarnation), config.maxClockOffset()),
                 config.limits(), config.maxInFlight());
-        this.metrics = new CoordinatorMetrics(registry, this::inFlight);
+        this.metrics = new CoordinatorMetrics(registry, this::inFlight, this::ignoredFutureVersions);
         String clientId = "kq-coordinator-" + config.coordinatorId();
         this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
         this.replies = new KafkaConsumer<>(config.kafka().consumer(clientId, null));
@@ -101,6 +103,13 @@ public final class Coordinator implements QuorumClient {
 
     public int inFlight() {
         return pending.size();
+    }
+
+    /** Versions seen on replicas beyond the max clock offset, which this coordinator refused to follow. */
+    public long ignoredFutureVersions() {
+        synchronized (core) {
+            return core.ignoredFutureVersions();
+        }
     }
 
     /** False once the I/O loop has ended (closed, or failed). */
@@ -160,7 +169,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply);
+            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply, System.currentTimeMillis());
         }
         carryOut(effects);
     }

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** Latency by operation and outcome, read repairs, calls in flight, stray replies. */
+/** Latency by operation and outcome, read repairs, calls in flight, stray replies, far-future versions ignored. */
 final class CoordinatorMetrics {
 
     private final MeterRegistry registry;
@@ -19,7 +19,7 @@ final class CoordinatorMetrics {
     private final Counter strayReplies;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
 
-    CoordinatorMetrics(MeterRegistry registry, Supplier<Number> inFlight) {
+    CoordinatorMetrics(MeterRegistry registry, Supplier<Number> inFlight, Supplier<Number> ignoredFutureVersions) {
         this.registry = registry;
         this.repairs = Counter.builder("kquorum.coordinator.read.repairs")
                 .description("Repair writes sent to replicas behind the newest version").register(registry);
@@ -27,6 +27,9 @@ final class CoordinatorMetrics {
                 .description("Replies on this coordinator's partition that belong to another coordinator or none")
                 .register(registry);
         Gauge.builder("kquorum.coordinator.inflight", inFlight).description("Operations in flight").register(registry);
+        Gauge.builder("kquorum.coordinator.future.versions.ignored", ignoredFutureVersions)
+                .description("Versions seen on replicas beyond the max clock offset, which the clock refused to follow")
+                .register(registry);
     }
 
     void completed(Outcome outcome, long startedNanos) {

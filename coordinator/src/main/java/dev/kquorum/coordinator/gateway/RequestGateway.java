@@ -86,7 +86,10 @@ public final class RequestGateway implements AutoCloseable {
     /** Creates the gateway's topics when absent and starts consuming requests. */
     public static RequestGateway start(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId,
                                        MeterRegistry registry) {
-        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4, topics.responses(), 1, topics.requestsDlq(), 1));
+        // The broker stamps each request: its timestamp is part of the first version a write is given,
+        // the same on every execution, and must not depend on the client's clock.
+        TopicAdmin.ensure(kafka, topics.requests(), 4, Map.of("message.timestamp.type", "LogAppendTime"));
+        TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
         RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry);
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
         gateway.loop.start();
@@ -149,7 +152,10 @@ public final class RequestGateway implements AutoCloseable {
             answer(record, tp, address, ExternalResponse.invalid(null, null, e.getMessage()));
             return;
         }
-        client.execute(request).whenComplete((outcome, error) -> answer(record, tp, address, error == null
+        // The request's identity: the client's requestId, else its own coordinates. Executed again
+        // (redelivery after a crash or rebalance), it is recognised and supersedes nothing newer.
+        String identity = request.requestId() != null ? request.requestId() : tp + "@" + record.offset();
+        client.execute(request.identified(identity, record.timestamp())).whenComplete((outcome, error) -> answer(record, tp, address, error == null
                 ? response(outcome)
                 : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
     }

@@ -15,6 +15,7 @@ import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.version.HybridClock;
+import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import org.junit.jupiter.api.Test;
@@ -23,7 +24,7 @@ class CoordinatorCoreTest {
 
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final CoordinatorCore core = new CoordinatorCore(List.of("r1", "r2", "r3"),
-            new Versions("c1", new HybridClock(now::get)), Limits.DEFAULT, 100);
+            new Versions("c1", MaxClockOffset.DEFAULT), Limits.DEFAULT, 100);
 
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
@@ -42,7 +43,7 @@ class CoordinatorCoreTest {
     }
 
     private Effects ack(Effects sent, String replica, Version held) {
-        return core.onReply(correlationTo(sent, replica), new ReplicaReply.Ack(replica, "k", held));
+        return core.onReply(correlationTo(sent, replica), new ReplicaReply.Ack(replica, "k", held), now.get());
     }
 
     private static Outcome outcome(Effects effects) {
@@ -83,7 +84,7 @@ class CoordinatorCoreTest {
         ack(sent, "r1", version);
         ack(sent, "r2", version);
         assertThat(ack(sent, "r3", version).isEmpty()).isTrue();
-        assertThat(core.onReply(12345L << 8, new ReplicaReply.Ack("r1", "k", version)).isEmpty()).as("unknown call").isTrue();
+        assertThat(core.onReply(12345L << 8, new ReplicaReply.Ack("r1", "k", version), now.get()).isEmpty()).as("unknown call").isTrue();
     }
 
     @Test
@@ -104,8 +105,8 @@ class CoordinatorCoreTest {
     @Test
     void losesAsSoonAsTheQuorumCanNoLongerBeMet() {
         Effects sent = put(1, "k", "v");
-        assertThat(core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Invalid("r1", "disk full")).completed()).isEmpty();
-        Outcome lost = outcome(core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Invalid("r3", "disk full")));
+        assertThat(core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Invalid("r1", "disk full"), now.get()).completed()).isEmpty();
+        Outcome lost = outcome(core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Invalid("r3", "disk full"), now.get()));
         assertThat(lost.status()).isEqualTo(Status.QUORUM_NOT_REACHED);
         assertThat(lost.error()).contains("0 of 3 replicas acknowledged", "rejected by r1, r3", "r1: disk full");
     }
@@ -114,8 +115,8 @@ class CoordinatorCoreTest {
     void anOutVersionedWriteIsReissuedOnceAboveTheHighestVersionItsQuorumHolds() {
         Effects first = put(1, "k", "mine");
         Version mine = writeTo(first, "r1").versioned().version();
-        // Another coordinator, its clock an hour ahead, wrote k and was acknowledged before us.
-        Version ahead = new Version(HybridClock.pack(now.get() + 3_600_000, 0), "c2");
+        // Another coordinator, its clock 400 ms ahead (within the max offset), wrote k and was acknowledged before us.
+        Version ahead = new Version(HybridClock.pack(now.get() + 400, 0), "c2");
 
         assertThat(ack(first, "r1", ahead).send()).isEmpty();
         Effects second = ack(first, "r2", mine);
@@ -138,9 +139,9 @@ class CoordinatorCoreTest {
         Effects sent = core.submit(7, new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, null, null), now.get());
         Versioned old = new Versioned(new Version(10, "c1"), bytes("old"));
         Versioned newest = new Versioned(new Version(20, "c2"), bytes("new"));
-        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", old));
-        core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", newest));
-        Effects done = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", null));
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", old), now.get());
+        core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", newest), now.get());
+        Effects done = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", null), now.get());
 
         Outcome read = outcome(done);
         assertThat(read.status()).isEqualTo(Status.OK);
@@ -154,8 +155,8 @@ class CoordinatorCoreTest {
     void aReadDecidesOnTheFirstRRepliesWithoutWaitingForTheRest() {
         Effects sent = core.submit(7, ExternalRequest.get("k"), now.get());
         Versioned v = new Versioned(new Version(10, "c1"), bytes("x"));
-        core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", v));
-        Effects done = core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", v));
+        core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Value("r3", "k", v), now.get());
+        Effects done = core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", v), now.get());
         assertThat(outcome(done).replicas()).containsExactly("r3", "r1");
         assertThat(done.send()).as("both agree: nothing to repair").isEmpty();
     }
@@ -164,16 +165,16 @@ class CoordinatorCoreTest {
     void aTombstoneOrNothingReadsAsNotFound() {
         Effects sent = core.submit(7, ExternalRequest.get("k"), now.get());
         Versioned deleted = Versioned.tombstone(new Version(30, "c1"));
-        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", deleted));
-        Effects done = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(new Version(20, "c1"), bytes("x"))));
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Value("r1", "k", deleted), now.get());
+        Effects done = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(new Version(20, "c1"), bytes("x"))), now.get());
         Outcome read = outcome(done);
         assertThat(read.status()).isEqualTo(Status.NOT_FOUND);
         assertThat(read.value()).isNull();
         assertThat(ReadCall.repairTargets(done)).as("the tombstone is repaired too").containsExactly("r2");
 
         Effects absent = core.submit(8, ExternalRequest.get("nobody"), now.get());
-        core.onReply(correlationTo(absent, "r1"), new ReplicaReply.Value("r1", "nobody", null));
-        Effects none = core.onReply(correlationTo(absent, "r2"), new ReplicaReply.Value("r2", "nobody", null));
+        core.onReply(correlationTo(absent, "r1"), new ReplicaReply.Value("r1", "nobody", null), now.get());
+        Effects none = core.onReply(correlationTo(absent, "r2"), new ReplicaReply.Value("r2", "nobody", null), now.get());
         assertThat(outcome(none).status()).isEqualTo(Status.NOT_FOUND);
         assertThat(none.send()).isEmpty();
     }
@@ -209,13 +210,13 @@ class CoordinatorCoreTest {
         Effects query = linearizable(9, Op.GET, "k", null);
         Versioned old = new Versioned(new Version(10, "c1"), bytes("old"));
         Versioned newest = new Versioned(new Version(20, "c2"), bytes("new"));
-        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", old));
-        Effects writeBack = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", newest));
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", old), now.get());
+        Effects writeBack = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", newest), now.get());
         assertThat(writeBack.completed()).as("not answered before the write-back").isEmpty();
         assertThat(writeBack.send()).hasSize(3).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Write("k", newest)));
 
-        core.onReply(correlationTo(writeBack, "r1"), new ReplicaReply.Ack("r1", "k", newest.version()));
-        Outcome read = outcome(core.onReply(correlationTo(writeBack, "r3"), new ReplicaReply.Ack("r3", "k", newest.version())));
+        core.onReply(correlationTo(writeBack, "r1"), new ReplicaReply.Ack("r1", "k", newest.version()), now.get());
+        Outcome read = outcome(core.onReply(correlationTo(writeBack, "r3"), new ReplicaReply.Ack("r3", "k", newest.version()), now.get()));
         assertThat(read.status()).isEqualTo(Status.OK);
         assertThat(read.value()).isEqualTo(bytes("new"));
         assertThat(read.replicas()).containsExactly("r1", "r3");
@@ -225,8 +226,8 @@ class CoordinatorCoreTest {
     void aLinearizableReadWhoseAnswersAgreeNeedsNoWriteBack() {
         Effects query = linearizable(9, Op.GET, "k", null);
         Versioned v = new Versioned(new Version(10, "c1"), bytes("same"));
-        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", v));
-        Effects done = core.onReply(correlationTo(query, "r3"), new ReplicaReply.Value("r3", "k", v));
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", v), now.get());
+        Effects done = core.onReply(correlationTo(query, "r3"), new ReplicaReply.Value("r3", "k", v), now.get());
         assertThat(done.send()).isEmpty();
         assertThat(outcome(done).value()).isEqualTo(bytes("same"));
     }
@@ -235,9 +236,9 @@ class CoordinatorCoreTest {
     void aLinearizableWriteAsksForTheHighestVersionThenWritesAboveIt() {
         Effects query = linearizable(5, Op.PUT, "k", "mine");
         assertThat(query.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Read("k")));
-        Version ahead = new Version(HybridClock.pack(now.get() + 3_600_000, 0), "c2");
-        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", null));
-        Effects write = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(ahead, bytes("theirs"))));
+        Version ahead = new Version(HybridClock.pack(now.get() + 400, 0), "c2");
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", null), now.get());
+        Effects write = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", new Versioned(ahead, bytes("theirs"))), now.get());
         Version mine = writeTo(write, "r3").versioned().version();
         assertThat(mine).isGreaterThan(ahead);
         ack(write, "r1", mine);
@@ -248,7 +249,7 @@ class CoordinatorCoreTest {
 
     @Test
     void beyondTheInFlightLimitACallIsOverloadedAndNothingIsSent() {
-        CoordinatorCore small = new CoordinatorCore(List.of("r1"), new Versions("c1", new HybridClock(now::get)), Limits.DEFAULT, 2);
+        CoordinatorCore small = new CoordinatorCore(List.of("r1"), new Versions("c1", MaxClockOffset.DEFAULT), Limits.DEFAULT, 2);
         small.submit(1, ExternalRequest.get("a"), now.get());
         small.submit(2, ExternalRequest.get("b"), now.get());
         Effects third = small.submit(3, ExternalRequest.get("c"), now.get());
@@ -256,4 +257,123 @@ class CoordinatorCoreTest {
         assertThat(outcome(third).status()).isEqualTo(Status.OVERLOADED);
         assertThat(outcome(third).error()).contains("2 operations already in flight");
     }
+
+    /**
+     * With N=4 and R=2, two agreeing answers are not a write quorum (W=3): skipping the
+     * write-back would let a later read of two other replicas return the older value.
+     */
+    @Test
+    void aLinearizableReadSkipsTheWriteBackOnlyWhenAWriteQuorumAgrees() {
+        CoordinatorCore four = new CoordinatorCore(List.of("r1", "r2", "r3", "r4"),
+                new Versions("c1", MaxClockOffset.DEFAULT), Limits.DEFAULT, 100);
+        Effects query = four.submit(9, new ExternalRequest(Op.GET, "k", null, null, Consistency.count(2), null, Mode.LINEARIZABLE), now.get());
+        Versioned newest = new Versioned(new Version(20, "c2"), bytes("new"));
+        four.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", newest), now.get());
+        Effects after = four.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", newest), now.get());
+        assertThat(after.completed()).as("two agreeing answers of four are not a write quorum").isEmpty();
+        assertThat(after.send()).hasSize(4).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Write("k", newest)));
+    }
+
+    /**
+     * A version from far in the future (a stray writer, a broken clock) must not make every later
+     * write answer OK while the key keeps the bogus value: the clock will not follow it, so no
+     * re-issue can land above it, and the write says so instead of claiming success.
+     */
+    @Test
+    void aWriteOutVersionedByAFarFutureVersionDoesNotClaimSuccess() {
+        Version bogus = new Version(HybridClock.pack((1L << 47) - 1, 65_535), "zz");
+        Effects sent = put(1, "k", "v");
+        ack(sent, "r1", bogus);
+        Effects next = ack(sent, "r2", bogus);
+        Effects end = next.completed().isEmpty() ? ack(next, "r1", bogus).and(ack(next, "r2", bogus)) : next;
+        Outcome o = outcome(end);
+        assertThat(o.status()).isNotEqualTo(Status.OK);
+        assertThat(o.error()).contains("ahead of this coordinator's clock");
+    }
+
+
+    private Effects identifiedPut(long id, String value, Mode mode) {
+        return core.submit(id, new ExternalRequest(Op.PUT, "k", bytes(value), null, null, null, mode)
+                .identified("kq.requests-0@41", now.get() - 50), now.get());
+    }
+
+    /** Every execution of a request with an identity writes the same version first, made from it. */
+    @Test
+    void aRequestWithAnIdentityIsFirstWrittenAtTheVersionMadeFromIt() {
+        ReplicaRequest.Write first = writeTo(identifiedPut(1, "A", null), "r1");
+        CoordinatorCore restarted = new CoordinatorCore(List.of("r1", "r2", "r3"), new Versions("c9", MaxClockOffset.DEFAULT), Limits.DEFAULT, 10);
+        ReplicaRequest.Write again = writeTo(restarted.submit(7, new ExternalRequest(Op.PUT, "k", bytes("A"), null, null, null, null)
+                .identified("kq.requests-0@41", now.get() - 50), now.get() + 1_000), "r2");
+        assertThat(first.versioned().version()).isEqualTo(Versions.forRequest("kq.requests-0@41", now.get() - 50));
+        assertThat(again.versioned()).isEqualTo(first.versioned());
+        assertThat(first.origin().requestId()).isEqualTo("kq.requests-0@41");
+        assertThat(again.origin().attempt()).as("each execution is its own attempt").isNotEqualTo(first.origin().attempt());
+        assertThat(first.origin().reissue()).isFalse();
+    }
+
+    /**
+     * Executed again after its first answer, with a later write B above it: the replicas say it was
+     * written before, and the call answers with that version, re-issuing nothing above B.
+     */
+    @Test
+    void anotherExecutionAnswersWithTheFirstVersionAndSupersedesNothing() {
+        Effects sent = identifiedPut(1, "A", null);
+        Version v0 = writeTo(sent, "r1").versioned().version();
+        Version b = new Version(v0.timestamp() + 1_000, "c2");
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", b, v0), now.get());
+        Effects done = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Ack("r2", "k", b), now.get());
+        assertThat(done.send()).as("nothing written above B").isEmpty();
+        assertThat(outcome(done).status()).isEqualTo(Status.OK);
+        assertThat(outcome(done).version()).isEqualTo(v0);
+    }
+
+    /** ...and when part of its quorum holds less than the version it was written at, it writes that version again. */
+    @Test
+    void anotherExecutionMakesAWriteQuorumHoldTheVersionItWasWrittenAt() {
+        Effects sent = identifiedPut(1, "A", null);
+        Version v0 = writeTo(sent, "r1").versioned().version();
+        Version reissued = new Version(v0.timestamp() + 100, "c1~x");
+        Version older = new Version(v0.timestamp() + 50, "c2");
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", reissued, reissued), now.get());
+        Effects again = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Ack("r3", "k", older), now.get());
+        assertThat(again.completed()).isEmpty();
+        assertThat(again.send()).hasSize(3).allSatisfy(o -> {
+            ReplicaRequest.Write w = (ReplicaRequest.Write) o.request();
+            assertThat(w.versioned().version()).isEqualTo(reissued);
+            assertThat(w.origin().reissue()).isTrue();
+        });
+        core.onReply(correlationTo(again, "r2"), new ReplicaReply.Ack("r2", "k", reissued), now.get());
+        Outcome won = outcome(core.onReply(correlationTo(again, "r3"), new ReplicaReply.Ack("r3", "k", reissued), now.get()));
+        assertThat(won.version()).isEqualTo(reissued);
+    }
+
+    @Test
+    void aLinearizableExecutionOfAKnownRequestWritesItsFirstVersionAgain() {
+        Effects query = identifiedPut(1, "A", Mode.LINEARIZABLE);
+        assertThat(query.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Read("k", "kq.requests-0@41")));
+        Version written = new Version(HybridClock.pack(now.get() - 50, 0), "req~x");
+        Versioned later = new Versioned(new Version(HybridClock.pack(now.get() - 10, 0), "c2"), bytes("B"));
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", later, written), now.get());
+        Effects write = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", later), now.get());
+        assertThat(writeTo(write, "r3").versioned().version()).isEqualTo(written);
+    }
+
+    @Test
+    void aRequestIssuedBeyondTheMaxClockOffsetIsInvalid() {
+        Outcome o = outcome(core.submit(1, ExternalRequest.put("k", bytes("v")).identified("x", now.get() + 60_000), now.get()));
+        assertThat(o.status()).isEqualTo(Status.INVALID);
+        assertThat(o.error()).contains("60000 ms ahead of this coordinator's clock");
+    }
+
+
+    /** Taken up after its own timeout (a gateway far behind, a takeover), a request is not executed at all. */
+    @Test
+    void aRequestTakenUpAfterItsTimeoutIsNotExecuted() {
+        Effects late = core.submit(1, new ExternalRequest(Op.PUT, "k", bytes("v"), null, null, 2_000L, null)
+                .identified("kq.requests-0@9", now.get() - 2_001), now.get());
+        assertThat(late.send()).isEmpty();
+        assertThat(outcome(late).status()).isEqualTo(Status.OVERLOADED);
+        assertThat(outcome(late).error()).contains("not executed", "past its timeout of 2000 ms");
+    }
+
 }

@@ -1,10 +1,10 @@
 package dev.kquorum.replica.store;
 
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.kquorum.common.version.Versioned;
-import dev.kquorum.replica.Replica;
 
 /** A store in memory, for tests and simulations: the same contract, no durability. */
 public final class InMemoryReplicaStore implements ReplicaStore {
@@ -23,9 +23,9 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public synchronized int purgeTombstones(long cutoffPhysicalMillis) {
+    public synchronized int purge(BiPredicate<String, Versioned> purgeable) {
         int before = values.size();
-        values.values().removeIf(v -> Replica.purgeable(v, cutoffPhysicalMillis));
+        values.entrySet().removeIf(e -> purgeable.test(e.getKey(), e.getValue()));
         return before - values.size();
     }
 

@@ -1,6 +1,7 @@
 package dev.kquorum.replica.store;
 
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 import dev.kquorum.common.version.Versioned;
 
@@ -18,8 +19,8 @@ public interface ReplicaStore extends AutoCloseable {
     /** How far each partition of the replica's topic has been applied; empty for a new store. */
     Map<Integer, PartitionPosition> positions();
 
-    /** Removes tombstones whose version is older than {@code cutoffPhysicalMillis}; returns how many. */
-    int purgeTombstones(long cutoffPhysicalMillis);
+    /** Removes every entry the predicate (key, what is held) says can go; returns how many. */
+    int purge(BiPredicate<String, Versioned> purgeable);
 
     /** Writes the batch's values and offsets atomically: all of them or none. */
     void commit(StoreBatch batch);

@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 import dev.kquorum.common.version.Versioned;
-import dev.kquorum.replica.Replica;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -107,11 +107,11 @@ public final class RocksDbReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public int purgeTombstones(long cutoffPhysicalMillis) {
+    public int purge(BiPredicate<String, Versioned> purgeable) {
         int purged = 0;
         try (RocksIterator it = db.newIterator(values); WriteBatch wb = new WriteBatch()) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                if (Replica.purgeable(StoredValueFormat.decode(it.value()), cutoffPhysicalMillis)) {
+                if (purgeable.test(new String(it.key(), StandardCharsets.UTF_8), StoredValueFormat.decode(it.value()))) {
                     wb.delete(values, it.key());
                     purged++;
                 }
@@ -120,7 +120,7 @@ public final class RocksDbReplicaStore implements ReplicaStore {
                 db.write(writeOptions, wb);
             }
         } catch (RocksDBException e) {
-            throw new IllegalStateException("cannot purge tombstones in store " + dir + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot purge expired entries in store " + dir + ": " + e.getMessage(), e);
         }
         return purged;
     }

@@ -17,7 +17,6 @@ import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.replica.Replica;
 import dev.kquorum.replica.store.PartitionPosition;
@@ -72,7 +71,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
         this.config = config;
         this.store = store;
-        this.replica = new Replica(config.replicaId());
+        this.replica = new Replica(config.replicaId(), config.rules());
         this.metrics = new WorkerMetrics(registry, config.replicaId());
         String clientId = "kq-worker-" + config.replicaId();
         this.consumer = new KafkaConsumer<>(config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId()));
@@ -155,6 +154,15 @@ public final class ReplicaWorker implements AutoCloseable {
         return metrics.lag();
     }
 
+    /** Why the last write was refused by the replica's rules (e.g. a version from the future), or null. */
+    public String lastRefusal() {
+        return metrics.lastRefusal();
+    }
+
+    public long refusals() {
+        return metrics.refusals();
+    }
+
     /** How long ago the loop last came back from Kafka: a stuck or dead loop shows here. */
     public long millisSinceLastPoll() {
         return System.currentTimeMillis() - lastPollMillis;
@@ -162,7 +170,12 @@ public final class ReplicaWorker implements AutoCloseable {
 
     private void process(ConsumerRecords<byte[], byte[]> records) {
         long started = System.nanoTime();
-        long now = System.currentTimeMillis();
+        // Behind its topic (more records wait after this batch): only then may stale reads be skipped.
+        boolean catchingUp = false;
+        for (TopicPartition tp : records.partitions()) {
+            catchingUp |= consumer.currentLag(tp).orElse(0) > 0;
+        }
+        Replica.Delivery delivery = new Replica.Delivery(null, System.currentTimeMillis(), catchingUp);
         StoreBatch batch = new StoreBatch(store);
         Map<Integer, Long> starts = new HashMap<>();
         List<ProducerRecord<byte[], byte[]>> replies = new ArrayList<>(records.count());
@@ -170,7 +183,7 @@ public final class ReplicaWorker implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : records) {
             starts.putIfAbsent(record.partition(), record.offset());
             batch.consumed(record.partition(), record.offset() + 1);
-            handle(record, now, batch, replies, deadLetters);
+            handle(record, delivery, batch, replies, deadLetters);
         }
         // A dead letter is durable before the offset that skips its record is: bad input is set
         // aside, never lost.
@@ -190,7 +203,7 @@ public final class ReplicaWorker implements AutoCloseable {
         metrics.batch(records.count(), System.nanoTime() - started);
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> record, long now, StoreBatch batch,
+    private void handle(ConsumerRecord<byte[], byte[]> record, Replica.Delivery delivery, StoreBatch batch,
                         List<ProducerRecord<byte[], byte[]>> replies, List<ProducerRecord<byte[], byte[]>> deadLetters) {
         ReplyAddress address;
         Long deadline;
@@ -201,28 +214,18 @@ public final class ReplicaWorker implements AutoCloseable {
             deadLetters.add(deadLetter(record, e.getMessage()));
             return;
         }
-        ReplicaRequest request;
-        try {
-            request = ProtocolCodec.decodeReplicaRequest(record.value());
-            config.limits().check(request.key(), request instanceof ReplicaRequest.Write w ? w.versioned().value() : null);
-        } catch (ProtocolException e) {
-            deadLetters.add(deadLetter(record, e.getMessage()));
-            if (address != null) {
-                replies.add(reply(address, new ReplicaReply.Invalid(config.replicaId(), e.getMessage())));
-            }
-            return;
+        Replica.Decision decision = replica.receive(record.value(),
+                new Replica.Delivery(deadline, delivery.nowMs(), delivery.catchingUp()), batch);
+        metrics.decided(decision);
+        if (decision.kind() == Replica.Kind.REFUSED) {
+            log.warn("Replica {} refused {}-{}@{}: {}", config.replicaId(), record.topic(), record.partition(), record.offset(),
+                    ((ReplicaReply.Invalid) decision.reply()).error());
         }
-        boolean expired = deadline != null && now > deadline;
-        boolean write = request instanceof ReplicaRequest.Write;
-        if (expired && !write) {
-            // Nobody waits for it; skipping lets a worker that is catching up get current fast.
-            metrics.expiredRead();
-            return;
+        if (decision.deadLetter() != null) {
+            deadLetters.add(deadLetter(record, decision.deadLetter()));
         }
-        ReplicaReply reply = replica.apply(request, batch);
-        metrics.applied(write);
-        if (address != null && !expired) {
-            replies.add(reply(address, reply));
+        if (decision.reply() != null && address != null) {
+            replies.add(reply(address, decision.reply()));
         }
     }
 
@@ -280,16 +283,17 @@ public final class ReplicaWorker implements AutoCloseable {
 
     /** Between batches, every tenth of the grace period (at most hourly): drop tombstones past it. */
     private void maybePurgeTombstones(long now) {
-        long graceMs = config.tombstoneGrace().toMillis();
-        long every = Math.max(1_000, Math.min(graceMs / 10, 3_600_000));
+        long shortest = Math.min(config.tombstoneGrace().toMillis(), config.rules().dedupWindow().toMillis());
+        long every = Math.max(1_000, Math.min(shortest / 10, 3_600_000));
         if (now - lastPurgeMillis < every) {
             return;
         }
         lastPurgeMillis = now;
-        int purged = store.purgeTombstones(now - graceMs);
+        int purged = store.purge((key, held) -> replica.purgeable(key, held, now));
         if (purged > 0) {
             metrics.purged(purged);
-            log.info("Replica {} purged {} tombstone(s) older than {}", config.replicaId(), purged, config.tombstoneGrace());
+            log.info("Replica {} purged {} expired entries (tombstones older than {}, request identities older than {})",
+                    config.replicaId(), purged, config.tombstoneGrace(), config.rules().dedupWindow());
         }
     }
 

@@ -3,6 +3,8 @@ package dev.kquorum.replica.worker;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.replica.Replica;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -16,6 +18,8 @@ final class WorkerMetrics {
     private final Counter reads;
     private final Counter expiredReads;
     private final Counter deadLetters;
+    private final Counter refused;
+    private volatile String lastRefusal;
     private final Counter purged;
     private final DistributionSummary batchSize;
     private final Timer applyTime;
@@ -30,6 +34,9 @@ final class WorkerMetrics {
                 .description("Reads skipped because their deadline had passed").register(registry);
         deadLetters = Counter.builder("kquorum.worker.dlq").tag("replica", replicaId)
                 .description("Records sent to the dead-letter topic").register(registry);
+        refused = Counter.builder("kquorum.worker.requests.refused").tag("replica", replicaId)
+                .description("Writes refused by the replica's rules (a version beyond the max clock offset, a reused version)")
+                .register(registry);
         purged = Counter.builder("kquorum.worker.tombstones.purged").tag("replica", replicaId)
                 .description("Tombstones removed after their grace period").register(registry);
         batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tag("replica", replicaId)
@@ -40,12 +47,26 @@ final class WorkerMetrics {
                 .description("Records in the replica topic not yet applied").register(registry);
     }
 
-    void applied(boolean write) {
-        (write ? writes : reads).increment();
+    void decided(Replica.Decision decision) {
+        switch (decision.kind()) {
+            case WRITE -> writes.increment();
+            case READ -> reads.increment();
+            case STALE -> expiredReads.increment();
+            case REFUSED -> {
+                refused.increment();
+                lastRefusal = ((ReplicaReply.Invalid) decision.reply()).error();
+            }
+            case UNREADABLE -> { }
+        }
     }
 
-    void expiredRead() {
-        expiredReads.increment();
+    /** The reason of the last refused write, or null: shown by /health. */
+    String lastRefusal() {
+        return lastRefusal;
+    }
+
+    long refusals() {
+        return (long) refused.count();
     }
 
     void deadLettered() {

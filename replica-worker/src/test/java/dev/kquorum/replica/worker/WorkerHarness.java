@@ -48,8 +48,8 @@ final class WorkerHarness implements AutoCloseable {
     final List<ConsumerRecord<byte[], byte[]>> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>());
 
     private final RocksDbReplicaStore store;
-    private final ReplicaWorker worker;
-    private final Thread loop;
+    private ReplicaWorker worker;
+    private Thread loop;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean collecting = new AtomicBoolean(true);
     private final List<Thread> collectors = new ArrayList<>();
@@ -59,17 +59,33 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace) {
+        this(kafka, dataDir, limits, tombstoneGrace, Map.of(), true);
+    }
+
+    /**
+     * @param workerClientProperties Kafka client properties for the worker only
+     * @param startNow               false to send requests first and {@link #start()} the worker after them
+     */
+    WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace,
+                  Map<String, String> workerClientProperties, boolean startNow) {
         topics = new TopicNames(kafka.uniqueName("w"));
         settings = KafkaSettings.of(kafka.bootstrapServers());
-        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1, tombstoneGrace);
-        TopicAdmin.ensure(settings, Map.of(topics.replies(), 1));
+        config = new WorkerConfig("r1", new KafkaSettings(kafka.bootstrapServers(), workerClientProperties), topics, dataDir,
+                limits, false, 1, tombstoneGrace);
+        TopicAdmin.ensure(settings, Map.of(topics.replies(), 1, config.topic(), 1));
         store = RocksDbReplicaStore.open(dataDir, false);
-        worker = ReplicaWorker.start(config, store, registry);
-        loop = new Thread(worker::runUntilStopped, "worker-loop");
-        loop.start();
+        if (startNow) {
+            start();
+        }
         producer = new KafkaProducer<>(settings.producer("harness"));
         collect(topics.replies(), r -> replies.put(correlation(r), ProtocolCodec.decodeReplicaReply(r.value())));
         collect(config.dlqTopic(), deadLetters::add);
+    }
+
+    void start() {
+        worker = ReplicaWorker.start(config, store, registry);
+        loop = new Thread(worker::runUntilStopped, "worker-loop");
+        loop.start();
     }
 
     RocksDbReplicaStore store() {

@@ -1,0 +1,118 @@
+package dev.kquorum.cli;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.Op;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.Status;
+import dev.kquorum.common.quorum.Consistency;
+import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.coordinator.client.Coordinator;
+import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.testkafka.KafkaExtension;
+import dev.kquorum.testkafka.TestKafka;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway answers at least once: a request answered before its offset was committed is
+ * executed again after a crash or rebalance. That second execution must never supersede a write
+ * that began after the first answer. Here the redelivery is made real: the gateway's group offset
+ * is moved back over an answered request, and a new gateway executes it again.
+ */
+@ExtendWith(KafkaExtension.class)
+class GatewayRedeliveryTest {
+
+    private static final List<String> REPLICAS = List.of("r1", "r2", "r3");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRedeliveredPutDoesNotSupersedeAWriteThatBeganAfterItsAnswer(TestKafka kafka) throws Exception {
+        TopicNames topics = new TopicNames(kafka.uniqueName("redeliver"));
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<ExternalResponse> answers = new CopyOnWriteArrayList<>();
+        try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
+             Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
+             KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("redelivery-client"))) {
+            RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
+            Thread reader = readAnswers(settings, topics, answers);
+            try {
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(KqHeaders.CORRELATION_ID, "A".getBytes(UTF_8));
+                RecordMetadata first = client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
+                        "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8), headers)).get(30, TimeUnit.SECONDS);
+                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
+                assertThat(answers.get(0).status()).isEqualTo(Status.OK);
+
+                // B begins after A's answer, and is acknowledged.
+                Outcome b = coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
+                assertThat(b.status()).isEqualTo(Status.OK);
+
+                // A is delivered again: the group's offset goes back over it, as after a crash before the commit.
+                gateway.close();
+                TopicPartition tp = new TopicPartition(first.topic(), first.partition());
+                try (Admin admin = Admin.create(settings.admin("redelivery-admin"))) {
+                    admin.alterConsumerGroupOffsets(topics.prefix() + ".gateway", Map.of(tp, new OffsetAndMetadata(first.offset())))
+                            .all().get(30, TimeUnit.SECONDS);
+                }
+                gateway = RequestGateway.start(coordinator, settings, topics, "gw-2", registry);
+                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 2);
+                assertThat(answers.get(1).status()).as("the redelivered request is answered again").isEqualTo(Status.OK);
+
+                Outcome read = coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(new String(read.value(), UTF_8)).as("B began after A was answered; A executed again must not hide it")
+                        .isEqualTo("second");
+            } finally {
+                gateway.close();
+                reader.interrupt();
+                reader.join(10_000);
+            }
+        }
+    }
+
+    private static Thread readAnswers(KafkaSettings settings, TopicNames topics, List<ExternalResponse> answers) {
+        Thread t = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("redelivery-answers", null))) {
+                consumer.assign(List.of(new TopicPartition(topics.responses(), 0)));
+                consumer.seekToBeginning(List.of(new TopicPartition(topics.responses(), 0)));
+                while (!Thread.currentThread().isInterrupted()) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(r -> answers.add(ProtocolCodec.decodeExternalResponse(r.value())));
+                }
+            } catch (org.apache.kafka.common.errors.InterruptException e) {
+                // stopping
+            }
+        }, "redelivery-answers");
+        t.start();
+        return t;
+    }
+}
