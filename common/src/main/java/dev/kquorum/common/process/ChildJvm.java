@@ -124,6 +124,11 @@ public final class ChildJvm implements AutoCloseable {
         return awaitExit(timeout) ? process.exitValue() : -1;
     }
 
+    /** Waits for the child to end by itself: its exit code, or -1 if it still runs after {@code timeout}. */
+    public int awaitExitCode(Duration timeout) {
+        return awaitExit(timeout) ? process.exitValue() : -1;
+    }
+
     /** SIGTERM; SIGKILL if it has not stopped within 30 s. */
     @Override
     public void close() {

@@ -27,6 +27,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -47,6 +48,14 @@ public final class Coordinator implements QuorumClient {
 
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
     private static final Duration POLL = Duration.ofMillis(20);
+    /**
+     * How long a send may wait for a topic's metadata or for buffer space. Kafka's default of 60 s
+     * would stall the caller, or the I/O loop, behind one topic that Kafka cannot serve; replica
+     * topics exist before the first send, so a healthy cluster answers well within this.
+     */
+    static final String SEND_MAX_BLOCK_MS = "1000";
+    /** After a send to a topic failed, sends to it are skipped for this long: each retry would block again. */
+    private static final long UNSERVABLE_BACKOFF_NANOS = Duration.ofSeconds(5).toNanos();
 
     private final CoordinatorConfig config;
     private final CoordinatorCore core;
@@ -57,6 +66,8 @@ public final class Coordinator implements QuorumClient {
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, String> replicaTopics = new HashMap<>();
+    /** Replica topics whose last send failed at once, and until when (System.nanoTime) they are skipped. */
+    private final Map<String, Long> unservableUntil = new ConcurrentHashMap<>();
     private final Thread loop;
     private volatile boolean running = true;
 
@@ -72,7 +83,9 @@ public final class Coordinator implements QuorumClient {
                 config.limits(), config.maxInFlight());
         this.metrics = new CoordinatorMetrics(registry, this::inFlight, this::ignoredFutureVersions);
         String clientId = "kq-coordinator-" + config.coordinatorId();
-        this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
+        var producerProps = config.kafka().producer(clientId);
+        producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, SEND_MAX_BLOCK_MS);
+        this.producer = new KafkaProducer<>(producerProps);
         this.replies = new KafkaConsumer<>(config.kafka().consumer(clientId, null));
         for (String replica : config.replicas()) {
             replicaTopics.put(replica, config.topics().replica(replica));
@@ -87,6 +100,7 @@ public final class Coordinator implements QuorumClient {
         TopicAdmin.ensure(config.kafka(), replicaTopics);
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
         Coordinator c = new Coordinator(config, registry);
+        c.fetchReplicaTopicMetadata();
         TopicPartition mine = new TopicPartition(config.topics().replies(), config.replyPartition());
         c.replies.assign(List.of(mine));
         // Replies from before this start belong to calls that no longer exist.
@@ -95,6 +109,18 @@ public final class Coordinator implements QuorumClient {
         c.loop.start();
         log.info("Coordinator {} ready: replicas {}, replies on {}", config.coordinatorId(), config.replicas(), mine);
         return c;
+    }
+
+    /** Metadata now, at start, so that the first sends do not wait for it. */
+    private void fetchReplicaTopicMetadata() {
+        for (String topic : replicaTopics.values()) {
+            try {
+                producer.partitionsFor(topic);
+            } catch (RuntimeException e) {
+                log.warn("Coordinator {} has no metadata for {} yet ({}); sends to it will be tried anyway",
+                        config.coordinatorId(), topic, e.getMessage());
+            }
+        }
     }
 
     public CoordinatorConfig config() {
@@ -202,12 +228,29 @@ public final class Coordinator implements QuorumClient {
         headers.add(KqHeaders.REPLY_PARTITION, KqHeaders.int32(config.replyPartition()));
         headers.add(KqHeaders.DEADLINE, KqHeaders.int64(out.deadlineMs()));
         String topic = replicaTopics.get(out.replica());
-        producer.send(new ProducerRecord<>(topic, null, null, out.request().key().getBytes(UTF_8),
-                ProtocolCodec.encode(out.request()), headers), (meta, error) -> {
-                    if (error != null) {
-                        log.warn("Coordinator {} could not send to {}: {}", config.coordinatorId(), topic, error.getMessage());
-                    }
-                });
+        Long skipUntil = unservableUntil.get(topic);
+        if (skipUntil != null) {
+            if (System.nanoTime() - skipUntil < 0) {
+                // As if lost: the call ends by its quorum of other replicas or by its deadline.
+                return;
+            }
+            unservableUntil.remove(topic, skipUntil);
+        }
+        try {
+            producer.send(new ProducerRecord<>(topic, null, null, out.request().key().getBytes(UTF_8),
+                    ProtocolCodec.encode(out.request()), headers), (meta, error) -> {
+                        if (error != null) {
+                            log.warn("Coordinator {} could not send to {}: {}", config.coordinatorId(), topic, error.getMessage());
+                        }
+                    });
+        } catch (RuntimeException e) {
+            // Metadata or buffer space did not come within max.block.ms: the topic is missing,
+            // unservable or Kafka is unreachable. Only this replica's part of the call is lost.
+            unservableUntil.put(topic, System.nanoTime() + UNSERVABLE_BACKOFF_NANOS);
+            log.warn("Coordinator {} cannot send to {} ({}); replica {} is skipped for {} s. Check that the topic exists"
+                    + " and that Kafka is reachable", config.coordinatorId(), topic, e.getMessage(), out.replica(),
+                    UNSERVABLE_BACKOFF_NANOS / 1_000_000_000L);
+        }
     }
 
     @Override

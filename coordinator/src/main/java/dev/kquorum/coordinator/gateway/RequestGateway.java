@@ -7,7 +7,6 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +31,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -50,8 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class RequestGateway implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RequestGateway.class);
-    /** How long an answer may wait for a reply topic's metadata before it is dead-lettered instead. */
-    private static final String MAX_BLOCK_MS = "5000";
+    /**
+     * How long a send may block a responder thread. Answers go only to topics that
+     * {@link ReplyTopics} found, so metadata comes at once from a healthy cluster; this bounds the
+     * wait when Kafka is not healthy (Kafka's default is 60 s).
+     */
+    private static final String MAX_BLOCK_MS = "1000";
 
     private final QuorumClient client;
     private final TopicNames topics;
@@ -60,7 +62,7 @@ public final class RequestGateway implements AutoCloseable {
     private final OffsetTracker offsets = new OffsetTracker();
     /** Answers are published off the coordinator's I/O thread: a slow reply topic must not hold it. */
     private final ExecutorService responders = Executors.newFixedThreadPool(2, r -> new Thread(r, "kq-gateway-responder"));
-    private final Map<String, Integer> partitionCounts = new ConcurrentHashMap<>();
+    private final ReplyTopics replyTopics;
     private final Counter deadLetters;
     /** Answers by status, looked up once rather than per request. */
     private final Map<Status, Counter> answered = new EnumMap<>(Status.class);
@@ -76,8 +78,9 @@ public final class RequestGateway implements AutoCloseable {
         }
         this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, topics.prefix() + ".gateway"));
         var producerProps = kafka.producer(clientId);
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         this.producer = new KafkaProducer<>(producerProps);
+        this.replyTopics = new ReplyTopics(kafka, clientId);
         this.deadLetters = Counter.builder("kquorum.gateway.dlq")
                 .description("Requests that could not be answered, sent to the dead-letter topic").register(registry);
         this.loop = new Thread(this::run, clientId);
@@ -182,14 +185,20 @@ public final class RequestGateway implements AutoCloseable {
 
     private void answer(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, ReplyAddress address, ExternalResponse response) {
         answered.get(response.status()).increment();
-        responders.execute(() -> {
+        // Waits, without holding a thread, for this topic's lookup only; a bad reply topic costs
+        // its own requests and no others.
+        replyTopics.partitions(address.topic()).whenCompleteAsync((partitions, lookupError) -> {
+            if (lookupError != null) {
+                Throwable cause = lookupError.getCause() != null ? lookupError.getCause() : lookupError;
+                deadLetter(record, tp, "cannot answer on " + address.topic() + ": " + cause.getMessage());
+                return;
+            }
+            if (address.partition() != null && address.partition() >= partitions) {
+                deadLetter(record, tp, "header '" + KqHeaders.REPLY_PARTITION + "': partition " + address.partition()
+                        + " does not exist in " + address.topic() + " (" + partitions + " partitions)");
+                return;
+            }
             try {
-                Integer partitions = partitionCounts.computeIfAbsent(address.topic(), this::partitionCount);
-                if (address.partition() != null && address.partition() >= partitions) {
-                    deadLetter(record, tp, "header '" + KqHeaders.REPLY_PARTITION + "': partition " + address.partition()
-                            + " does not exist in " + address.topic() + " (" + partitions + " partitions)");
-                    return;
-                }
                 RecordHeaders headers = new RecordHeaders();
                 address.echoTo(headers);
                 producer.send(new ProducerRecord<>(address.topic(), address.partition(), null, record.key(),
@@ -197,19 +206,15 @@ public final class RequestGateway implements AutoCloseable {
                             if (error == null) {
                                 offsets.answered(tp, record.offset());
                             } else {
+                                replyTopics.forget(address.topic());
                                 responders.execute(() -> deadLetter(record, tp, "cannot answer on " + address.topic() + ": " + error.getMessage()));
                             }
                         });
             } catch (RuntimeException e) {
-                partitionCounts.remove(address.topic());
+                replyTopics.forget(address.topic());
                 deadLetter(record, tp, "cannot answer on " + address.topic() + ": " + e.getMessage());
             }
-        });
-    }
-
-    private Integer partitionCount(String topic) {
-        List<PartitionInfo> info = producer.partitionsFor(topic);
-        return info.size();
+        }, responders);
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason) {
@@ -246,6 +251,7 @@ public final class RequestGateway implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
+        replyTopics.close();
         var commit = offsets.committable();
         try {
             if (!commit.isEmpty()) {
