@@ -75,25 +75,50 @@ final class CoordinatorCommand implements Callable<Integer> {
              RequestGateway gateway = RequestGateway.start(coordinator, config.kafka(), config.topics(),
                      "kq-gateway-" + config.coordinatorId(), registry);
              KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-coordinator-health-" + config.coordinatorId());
-             OpsServer server = ops.start(registry, () -> health(coordinator, probe))) {
+             OpsServer server = ops.start(registry, () -> health(coordinator, gateway, probe))) {
             StopSignal.onTermOrInt(stop::countDown);
             spec.commandLine().getOut().println(READY_PREFIX + config.coordinatorId() + " over " + String.join(",", replicas)
                     + ", requests on " + config.topics().requests() + " at " + kafka.bootstrapServers);
             spec.commandLine().getOut().flush();
-            stop.await();
+            String failure = awaitStopOrLoopFailure(stop, coordinator, gateway);
+            if (failure != null) {
+                spec.commandLine().getErr().println("kquorum coordinator: " + failure + "; exiting with code "
+                        + Main.EXIT_LOOP_FAILED + " so that a supervisor restarts it");
+                spec.commandLine().getErr().flush();
+                return Main.EXIT_LOOP_FAILED;
+            }
         }
         return 0;
     }
 
-    static Health health(Coordinator coordinator, KafkaProbe probe) {
+    /**
+     * Waits for a stop signal or for the coordinator's or the gateway's loop to fail: the reason
+     * of the failure, or null when stopped. A process whose loop died must not linger as a zombie
+     * that accepts work and answers nothing; it exits, and its supervisor restarts it.
+     */
+    static String awaitStopOrLoopFailure(CountDownLatch stop, Coordinator coordinator, RequestGateway gateway)
+            throws InterruptedException {
+        coordinator.loopFailure().thenRun(stop::countDown);
+        gateway.loopFailure().thenRun(stop::countDown);
+        stop.await();
+        return coordinator.failure() != null ? coordinator.failure() : gateway.failure();
+    }
+
+    /** Healthy when Kafka answers, both loops run and there is room for more operations; {@code gateway} may be null. */
+    static Health health(Coordinator coordinator, RequestGateway gateway, KafkaProbe probe) {
         String kafkaProblem = probe.problem();
         int inFlight = coordinator.inFlight();
         int max = coordinator.config().maxInFlight();
-        boolean healthy = kafkaProblem == null && coordinator.isRunning() && inFlight < max;
+        boolean gatewayRunning = gateway == null || gateway.isRunning();
+        boolean healthy = kafkaProblem == null && coordinator.isRunning() && gatewayRunning && inFlight < max;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("coordinator", coordinator.config().coordinatorId());
         details.put("kafka", kafkaProblem == null ? "connected" : kafkaProblem);
-        details.put("running", coordinator.isRunning());
+        details.put("running", coordinator.isRunning() && gatewayRunning);
+        details.put("coordinatorLoop", loopState(coordinator.isRunning(), coordinator.failure()));
+        if (gateway != null) {
+            details.put("gatewayLoop", loopState(gateway.isRunning(), gateway.failure()));
+        }
         details.put("inFlight", inFlight);
         details.put("maxInFlight", max);
         long ignored = coordinator.ignoredFutureVersions();
@@ -102,5 +127,9 @@ final class CoordinatorCommand implements Callable<Integer> {
             details.put("futureVersionsIgnored", ignored);
         }
         return new Health(healthy, details);
+    }
+
+    private static String loopState(boolean running, String failure) {
+        return failure != null ? failure : running ? "running" : "stopped";
     }
 }

@@ -21,6 +21,12 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * Exit code of a server command ({@code coordinator}, {@code up}) whose coordinator or gateway
+     * loop failed: the process cannot go on, and a supervisor should restart it (sysexits' EX_SOFTWARE).
+     */
+    static final int EXIT_LOOP_FAILED = 70;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }

@@ -103,10 +103,11 @@ final class UpCommand implements Callable<Integer> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Coordinator coordinator = Coordinator.start(config, registry);
             running.push(coordinator);
-            running.push(RequestGateway.start(coordinator, config.kafka(), config.topics(), "kq-gateway-c1", registry));
+            RequestGateway gateway = RequestGateway.start(coordinator, config.kafka(), config.topics(), "kq-gateway-c1", registry);
+            running.push(gateway);
             KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-up-health");
             running.push(probe);
-            OpsServer server = ops.start(registry, () -> CoordinatorCommand.health(coordinator, probe));
+            OpsServer server = ops.start(registry, () -> CoordinatorCommand.health(coordinator, gateway, probe));
             if (server != null) {
                 running.push(server);
             }
@@ -118,7 +119,13 @@ final class UpCommand implements Callable<Integer> {
             out.println("        ./kquorum delete" + flag + " user:42");
             out.println("  any Kafka client can send JSON to kq.requests (docs/protocol.md). Ctrl-C stops everything.");
             out.flush();
-            stop.await();
+            String failure = CoordinatorCommand.awaitStopOrLoopFailure(stop, coordinator, gateway);
+            if (failure != null) {
+                spec.commandLine().getErr().println("kquorum up: " + failure + "; stopping everything, exit code "
+                        + Main.EXIT_LOOP_FAILED);
+                spec.commandLine().getErr().flush();
+                return Main.EXIT_LOOP_FAILED;
+            }
             progress(out, "stopping");
         } finally {
             while (!running.isEmpty()) {

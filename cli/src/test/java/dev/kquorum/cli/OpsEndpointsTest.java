@@ -63,7 +63,7 @@ class OpsEndpointsTest {
                      coordinatorRegistry);
              KafkaProbe coordinatorProbe = new KafkaProbe(kafka, "probe-c");
              KafkaProbe workerProbe = new KafkaProbe(kafka, "probe-w");
-             OpsServer coordinatorOps = OpsServer.start(0, coordinatorRegistry, () -> CoordinatorCommand.health(coordinator, coordinatorProbe));
+             OpsServer coordinatorOps = OpsServer.start(0, coordinatorRegistry, () -> CoordinatorCommand.health(coordinator, null, coordinatorProbe));
              OpsServer workerOps = OpsServer.start(0, workerRegistry, () -> WorkerCommand.health(worker, workerProbe))) {
             for (int i = 0; i < 5; i++) {
                 assertThat(coordinator.put("k" + i, "v".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).isOk()).isTrue();

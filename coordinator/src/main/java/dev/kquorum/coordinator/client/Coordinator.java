@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.kquorum.common.kafka.TopicAdmin;
@@ -18,6 +19,7 @@ import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.Status;
 import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
@@ -70,6 +72,10 @@ public final class Coordinator implements QuorumClient {
     private final Map<String, Long> unservableUntil = new ConcurrentHashMap<>();
     private final Thread loop;
     private volatile boolean running = true;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the I/O loop ended on an error; null while it runs or after a clean close. */
+    private volatile String failure;
+    private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
     private record Pending(CompletableFuture<Outcome> future, long startedNanos) {
     }
@@ -138,6 +144,16 @@ public final class Coordinator implements QuorumClient {
         }
     }
 
+    /** Why the I/O loop ended on an error, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Completes with {@link #failure()} if the I/O loop ever fails; never on a clean close. */
+    public CompletableFuture<String> loopFailure() {
+        return loopFailure.copy();
+    }
+
     /** False once the I/O loop has ended (closed, or failed). */
     public boolean isRunning() {
         return running && loop.isAlive();
@@ -148,16 +164,30 @@ public final class Coordinator implements QuorumClient {
         long callId = callIds.incrementAndGet();
         CompletableFuture<Outcome> future = new CompletableFuture<>();
         if (!running) {
-            future.complete(Outcome.invalid(request.op(), request.key(), "the coordinator is closed"));
+            future.complete(refusal(request));
             return future;
         }
         pending.put(callId, new Pending(future, System.nanoTime()));
+        if (!running && pending.remove(callId) != null) {
+            // The loop failed or closed between the check and the put, and may have missed this call.
+            future.complete(refusal(request));
+            return future;
+        }
         Effects effects;
         synchronized (core) {
             effects = core.submit(callId, request, System.currentTimeMillis());
         }
         carryOut(effects);
         return future;
+    }
+
+    private Outcome refusal(ExternalRequest request) {
+        String why = failure;
+        if (why == null) {
+            return Outcome.invalid(request.op(), request.key(), "the coordinator is closed");
+        }
+        return new Outcome(Status.QUORUM_NOT_REACHED, request.op(), request.key(), null, null, 0, 0, List.of(),
+                why + "; nothing was sent");
     }
 
     private void run() {
@@ -174,9 +204,40 @@ public final class Coordinator implements QuorumClient {
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            log.error("Coordinator {} I/O loop failed; operations in flight will not complete", config.coordinatorId(), e);
+        } catch (RuntimeException | Error e) {
+            fail(e);
         }
+    }
+
+    /**
+     * The loop cannot go on: every accepted call ends now with an error, new ones are refused, and
+     * whoever watches {@link #loopFailure()} (the server commands) stops the process.
+     */
+    private void fail(Throwable e) {
+        failure = "coordinator loop failed: " + describe(e);
+        running = false;
+        log.error("Coordinator {} {}; operations in flight end as QUORUM_NOT_REACHED and new ones are refused."
+                + " Restart the process", config.coordinatorId(), failure, e);
+        failPending(failure + "; a write may or may not have been applied");
+        loopFailure.complete(failure);
+    }
+
+    private void failPending(String why) {
+        for (Long callId : List.copyOf(pending.keySet())) {
+            Pending p = pending.remove(callId);
+            if (p != null) {
+                p.future().complete(new Outcome(Status.QUORUM_NOT_REACHED, null, null, null, null, 0, 0, List.of(), why));
+            }
+        }
+    }
+
+    /** The exception and its root cause, which is usually what an operator needs. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
     private void onReply(ConsumerRecord<byte[], byte[]> record) {
@@ -255,7 +316,8 @@ public final class Coordinator implements QuorumClient {
 
     @Override
     public void close() {
-        if (!running) {
+        // Not the running flag: a loop that failed still has clients to close.
+        if (closed.getAndSet(true)) {
             return;
         }
         running = false;
@@ -265,11 +327,7 @@ public final class Coordinator implements QuorumClient {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (Map.Entry<Long, Pending> p : pending.entrySet()) {
-            p.getValue().future().complete(new Outcome(dev.kquorum.common.protocol.Status.QUORUM_NOT_REACHED, null, null,
-                    null, null, 0, 0, List.of(), "the coordinator closed before the operation completed"));
-        }
-        pending.clear();
+        failPending("the coordinator closed before the operation completed");
         producer.close(Duration.ofSeconds(5));
         replies.close(Duration.ofSeconds(5));
         log.info("Coordinator {} closed", config.coordinatorId());

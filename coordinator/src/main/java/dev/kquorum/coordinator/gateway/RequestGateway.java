@@ -7,9 +7,11 @@ import java.util.Collection;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
@@ -68,6 +70,10 @@ public final class RequestGateway implements AutoCloseable {
     private final Map<Status, Counter> answered = new EnumMap<>(Status.class);
     private final Thread loop;
     private volatile boolean running = true;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Why the loop ended on an error; null while it runs or after a clean close. */
+    private volatile String failure;
+    private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
     private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry) {
         this.client = client;
@@ -98,6 +104,21 @@ public final class RequestGateway implements AutoCloseable {
         gateway.loop.start();
         log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.prefix() + ".gateway");
         return gateway;
+    }
+
+    /** False once the loop has ended (closed, or failed). */
+    public boolean isRunning() {
+        return running && loop.isAlive();
+    }
+
+    /** Why the loop ended on an error, or null. */
+    public String failure() {
+        return failure;
+    }
+
+    /** Completes with {@link #failure()} if the loop ever fails; never on a clean close. */
+    public CompletableFuture<String> loopFailure() {
+        return loopFailure.copy();
     }
 
     private final class Rebalance implements ConsumerRebalanceListener {
@@ -133,9 +154,22 @@ public final class RequestGateway implements AutoCloseable {
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            log.error("Gateway loop failed; requests are no longer consumed", e);
+        } catch (RuntimeException | Error e) {
+            failure = "gateway loop failed: " + describe(e);
+            running = false;
+            log.error("Gateway {}; requests are no longer consumed, and those not yet answered will be redelivered"
+                    + " to a coordinator of group {}. Restart the process", failure, topics.prefix() + ".gateway", e);
+            loopFailure.complete(failure);
         }
+    }
+
+    /** The exception and its root cause, which is usually what an operator needs. */
+    private static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e ? e.toString() : e + " (caused by " + root + ")";
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> record) {
@@ -234,7 +268,8 @@ public final class RequestGateway implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!running) {
+        // Not the running flag: a loop that failed still has clients to close.
+        if (closed.getAndSet(true)) {
             return;
         }
         running = false;
