@@ -27,6 +27,7 @@ import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.client.QuorumClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -82,7 +83,7 @@ public final class RequestGateway implements AutoCloseable {
             answered.put(status, Counter.builder("kquorum.gateway.requests").tag("status", status.name())
                     .description("Requests answered by the gateway, by status").register(registry));
         }
-        this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, topics.prefix() + ".gateway"));
+        this.consumer = new KafkaConsumer<>(GatewayMembership.consumer(kafka, clientId, topics.prefix() + ".gateway"));
         var producerProps = kafka.producer(clientId);
         producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         this.producer = new KafkaProducer<>(producerProps);
@@ -295,7 +296,10 @@ public final class RequestGateway implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Gateway could not commit its last offsets: {}", e.getMessage());
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            // A static member does not leave on a plain close; this one does, so that a peer takes
+            // its partitions now rather than after the session timeout.
+            consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                    .withTimeout(Duration.ofSeconds(5)));
         }
     }
 }
