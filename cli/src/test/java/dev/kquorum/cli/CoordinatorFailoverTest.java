@@ -58,7 +58,7 @@ class CoordinatorFailoverTest {
         try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("failover-client"));
              GatewayReplyTopicsTest.Collector collector = new GatewayReplyTopicsTest.Collector(settings,
-                     List.of(topics.responses(), topics.requestsDlq()), answers, new ConcurrentHashMap<>())) {
+                     topics.responses(), topics.requestsDlq(), answers, new ConcurrentHashMap<>())) {
             ChildJvm c1 = start("c1", 0, started);
             ChildJvm c2 = start("c2", 1, started);
             awaitEveryPartitionAnswered(producer, Duration.ofSeconds(60));

@@ -13,10 +13,12 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
  */
 public final class KafkaProbe implements AutoCloseable {
 
-    private static final long REMEMBER_MS = 1_000;
+    /** Monotonic: a wall clock stepped back would keep a stale verdict, one stepped forward would probe at every call. */
+    private static final long REMEMBER_NANOS = 1_000_000_000L;
 
     private final Admin admin;
     private long checkedAt;
+    private boolean checked;
     private String problem = "not checked yet";
 
     public KafkaProbe(KafkaSettings kafka, String clientId) {
@@ -28,15 +30,15 @@ public final class KafkaProbe implements AutoCloseable {
 
     /** Null when Kafka answered, else what went wrong. */
     public synchronized String problem() {
-        long now = System.currentTimeMillis();
-        if (now - checkedAt > REMEMBER_MS) {
+        if (!checked || System.nanoTime() - checkedAt > REMEMBER_NANOS) {
             try {
                 int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get(3, TimeUnit.SECONDS).size();
                 problem = nodes > 0 ? null : "the cluster reports no brokers";
             } catch (Exception e) {
                 problem = "Kafka did not answer: " + (e.getCause() != null ? e.getCause().getMessage() : e.toString());
             }
-            checkedAt = System.currentTimeMillis();
+            checkedAt = System.nanoTime();
+            checked = true;
         }
         return problem;
     }

@@ -33,7 +33,10 @@ final class OffsetTracker {
         }
     }
 
-    /** Offsets that can be committed now and were not committed before. */
+    /**
+     * Offsets that can be committed now and are not known to be committed. Offered again until
+     * {@link #committed} records them, so a commit that failed is retried on the next turn.
+     */
     synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
         nextToRead.forEach((tp, next) -> {
@@ -41,10 +44,18 @@ final class OffsetTracker {
             long upTo = set == null || set.isEmpty() ? next : set.first();
             if (!Long.valueOf(upTo).equals(lastCommitted.get(tp))) {
                 commit.put(tp, new OffsetAndMetadata(upTo));
-                lastCommitted.put(tp, upTo);
             }
         });
         return commit;
+    }
+
+    /** Kafka confirmed these commits. */
+    synchronized void committed(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        offsets.forEach((tp, offset) -> {
+            if (nextToRead.containsKey(tp)) {
+                lastCommitted.merge(tp, offset.offset(), Math::max);
+            }
+        });
     }
 
     /** Forgets a partition this gateway no longer owns. */

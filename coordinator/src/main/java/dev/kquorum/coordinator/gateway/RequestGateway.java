@@ -57,6 +57,8 @@ public final class RequestGateway implements AutoCloseable {
      * wait when Kafka is not healthy (Kafka's default is 60 s).
      */
     private static final String MAX_BLOCK_MS = "1000";
+    /** Tries at writing a dead letter before the request is left for redelivery. */
+    private static final int DEAD_LETTER_ATTEMPTS = 3;
 
     private final QuorumClient client;
     private final TopicNames topics;
@@ -74,6 +76,8 @@ public final class RequestGateway implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Why the loop ended on an error; null while it runs or after a clean close. */
     private volatile String failure;
+    /** Touched only on the loop thread (commitAsync callbacks run inside poll). */
+    private boolean commitInFlight;
     private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
     private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry) {
@@ -128,6 +132,7 @@ public final class RequestGateway implements AutoCloseable {
             var commit = offsets.committable();
             if (!commit.isEmpty()) {
                 consumer.commitSync(commit);
+                offsets.committed(commit);
             }
             partitions.forEach(offsets::forget);
         }
@@ -138,20 +143,37 @@ public final class RequestGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * Commits what is answered, one commit at a time; an offset counts as committed only when
+     * Kafka confirms it, so a failed commit is tried again on the next turn.
+     */
+    private void commitAnswered() {
+        if (commitInFlight) {
+            return;
+        }
+        var commit = offsets.committable();
+        if (commit.isEmpty()) {
+            return;
+        }
+        commitInFlight = true;
+        consumer.commitAsync(commit, (done, error) -> {
+            commitInFlight = false;
+            if (error == null) {
+                offsets.committed(commit);
+            } else {
+                log.warn("Gateway offset commit failed, retrying on the next turn (until it succeeds, requests may be"
+                        + " answered again after a restart or rebalance): {}", error.getMessage());
+            }
+        });
+    }
+
     private void run() {
         try {
             while (running) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     handle(record);
                 }
-                var commit = offsets.committable();
-                if (!commit.isEmpty()) {
-                    consumer.commitAsync(commit, (done, error) -> {
-                        if (error != null) {
-                            log.warn("Gateway offset commit failed (requests may be answered twice): {}", error.getMessage());
-                        }
-                    });
-                }
+                commitAnswered();
             }
         } catch (WakeupException e) {
             // closing
@@ -255,16 +277,42 @@ public final class RequestGateway implements AutoCloseable {
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason) {
         log.warn("Gateway dead-letters {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), reason);
         deadLetters.increment();
+        deadLetter(record, tp, reason, 1);
+    }
+
+    /**
+     * Writes the dead letter; only once it is written does the request count as done. A failed
+     * write is tried again a few times, then the request stays unanswered: its offset is not
+     * committed, so it is redelivered after a restart or rebalance rather than lost without a trace.
+     */
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason, int attempt) {
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(KqHeaders.ERROR, reason.getBytes(UTF_8));
-        producer.send(new ProducerRecord<>(topics.requestsDlq(), null, null, record.key(), record.value(), headers), (meta, error) -> {
-            if (error != null) {
-                log.error("Gateway could not dead-letter {}-{}@{} ({}): {}", record.topic(), record.partition(), record.offset(),
-                        reason, error.getMessage());
-            }
-            // Answered or set aside with its reason either way: the request is done.
-            offsets.answered(tp, record.offset());
-        });
+        try {
+            producer.send(new ProducerRecord<>(topics.requestsDlq(), null, null, record.key(), record.value(), headers), (meta, error) -> {
+                if (error == null) {
+                    offsets.answered(tp, record.offset());
+                } else {
+                    deadLetterFailed(record, tp, reason, attempt, error);
+                }
+            });
+        } catch (RuntimeException e) {
+            deadLetterFailed(record, tp, reason, attempt, e);
+        }
+    }
+
+    private void deadLetterFailed(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, String reason, int attempt, Throwable error) {
+        if (attempt < DEAD_LETTER_ATTEMPTS && running) {
+            log.warn("Gateway could not dead-letter {}-{}@{} (attempt {} of {}), trying again in {} s: {}", record.topic(),
+                    record.partition(), record.offset(), attempt, DEAD_LETTER_ATTEMPTS, attempt, error.getMessage());
+            CompletableFuture.runAsync(() -> deadLetter(record, tp, reason, attempt + 1),
+                    CompletableFuture.delayedExecutor(attempt, TimeUnit.SECONDS, responders));
+            return;
+        }
+        log.error("Gateway could not dead-letter {}-{}@{} ({}) after {} attempts: {}. It stays unanswered, and offsets of"
+                + " {} are not committed past it, so it is redelivered after a restart or rebalance. Check that {} exists"
+                + " and is writable", record.topic(), record.partition(), record.offset(), reason, attempt, error.getMessage(),
+                tp, topics.requestsDlq());
     }
 
     @Override
