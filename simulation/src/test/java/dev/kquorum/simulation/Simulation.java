@@ -24,6 +24,7 @@ import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
 import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.call.Versions;
+import dev.kquorum.history.HistoryOp;
 import dev.kquorum.replica.Replica;
 import dev.kquorum.replica.store.InMemoryReplicaStore;
 import dev.kquorum.replica.store.StoreBatch;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import dev.kquorum.common.protocol.Mode;
+import dev.kquorum.history.HistoryOp;
+import dev.kquorum.history.LinearizabilityChecker;
+import dev.kquorum.history.QuorumPromiseChecker;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import org.junit.jupiter.api.Test;

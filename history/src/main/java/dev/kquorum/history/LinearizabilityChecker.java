@@ -1,10 +1,10 @@
-package dev.kquorum.simulation;
+package dev.kquorum.history;
 
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -16,24 +16,47 @@ import java.util.Set;
  * operation whose call has been reached; backtrack when a return is reached whose operation has
  * not been linearized. States already explored (which operations are linearized, and the
  * register's value) are cached. Keys are independent registers, so each is checked on its own.
+ *
+ * <p>A write of unknown outcome ({@link HistoryOp#UNKNOWN}) may be linearized anywhere after its
+ * invocation, or left out. On a violation, {@link #smallestFailingSubHistory} shrinks the failing
+ * key's history to a few operations that are still not linearizable.
  */
-final class LinearizabilityChecker {
+public final class LinearizabilityChecker {
 
     private LinearizabilityChecker() {
     }
 
     /** The first key whose history is not linearizable, or null when all are. */
-    static String firstViolation(List<HistoryOp> history) {
-        Map<String, List<HistoryOp>> byKey = new HashMap<>();
-        for (HistoryOp op : history) {
-            byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
-        }
-        for (Map.Entry<String, List<HistoryOp>> key : byKey.entrySet()) {
+    public static String firstViolation(List<HistoryOp> history) {
+        for (Map.Entry<String, List<HistoryOp>> key : byKey(history).entrySet()) {
             if (!linearizable(key.getValue())) {
                 return key.getKey();
             }
         }
         return null;
+    }
+
+    /**
+     * The smallest sub-history of the first failing key that is still not linearizable, found by
+     * dropping operations while it still fails ({@link Shrinker}); empty when the history is
+     * linearizable. Every operation left is needed: dropping any one makes the rest linearizable
+     * (unless the time budget ran out first).
+     */
+    public static List<HistoryOp> smallestFailingSubHistory(List<HistoryOp> history) {
+        String key = firstViolation(history);
+        if (key == null) {
+            return List.of();
+        }
+        return Shrinker.shrink(byKey(history).get(key), ops -> !linearizable(ops));
+    }
+
+    /** The operations of each key, in the order of the history; keys in the order first seen. */
+    static Map<String, List<HistoryOp>> byKey(List<HistoryOp> history) {
+        Map<String, List<HistoryOp>> byKey = new LinkedHashMap<>();
+        for (HistoryOp op : history) {
+            byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op);
+        }
+        return byKey;
     }
 
     /** One linked-list node: the call or the return of operation {@code op}. */
@@ -57,7 +80,8 @@ final class LinearizabilityChecker {
     private record Memo(BitSet linearized, String state) {
     }
 
-    static boolean linearizable(List<HistoryOp> ops) {
+    /** Whether the history of one key (every operation on the same key) is linearizable. */
+    public static boolean linearizable(List<HistoryOp> ops) {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < ops.size(); i++) {
             HistoryOp op = ops.get(i);

@@ -1,4 +1,4 @@
-package dev.kquorum.simulation;
+package dev.kquorum.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.kquorum.simulation;
+package dev.kquorum.history;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,15 +13,19 @@ import java.util.Map;
  *   <li>no acknowledged write is superseded by one that was acknowledged before it began.</li>
  * </ol>
  * Weaker than linearizability (two reads concurrent with a write may disagree), and exactly
- * what last-write-wins stores lose under clock skew.
+ * what last-write-wins stores lose under clock skew. Reads and acknowledged writes must carry the
+ * version their answer gave.
+ *
+ * <p>On a violation, {@link #smallestFailingSubHistory} shrinks the failing key's history to a
+ * few operations that still break the promise.
  */
-final class QuorumPromiseChecker {
+public final class QuorumPromiseChecker {
 
     private QuorumPromiseChecker() {
     }
 
     /** Every broken promise, in words; empty when the history keeps both. */
-    static List<String> violations(List<HistoryOp> history) {
+    public static List<String> violations(List<HistoryOp> history) {
         List<String> problems = new ArrayList<>();
         Map<String, List<HistoryOp>> acknowledgedWrites = new HashMap<>();
         Map<String, List<String>> writtenValues = new HashMap<>();
@@ -56,5 +60,18 @@ final class QuorumPromiseChecker {
             }
         }
         return problems;
+    }
+
+    /**
+     * The smallest sub-history of the first key with a broken promise that still breaks it, reads
+     * kept with the writes they saw ({@link Shrinker}); empty when the history keeps the promise.
+     */
+    public static List<HistoryOp> smallestFailingSubHistory(List<HistoryOp> history) {
+        for (List<HistoryOp> ops : LinearizabilityChecker.byKey(history).values()) {
+            if (!violations(ops).isEmpty()) {
+                return Shrinker.shrink(ops, sub -> !violations(sub).isEmpty());
+            }
+        }
+        return List.of();
     }
 }
