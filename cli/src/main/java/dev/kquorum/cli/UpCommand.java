@@ -39,6 +39,9 @@ import picocli.CommandLine.Option;
         description = {
             "Runs a whole kquorum on this machine: a local Kafka broker (unless --bootstrap-servers is given),",
             "N replica workers as child processes, and a coordinator with its request-topic gateway.",
+            "A worker that dies (exit code not 0) is restarted, with a line saying so; the pids of the workers",
+            "are kept in <data-dir>/pids/<id>.pid (and up's own, which runs the coordinator, in pids/up.pid),",
+            "where `kquorum verify --faults kill-workers` finds them.",
             "Data is kept in --data-dir across runs. Ctrl-C stops all of it."})
 final class UpCommand implements Callable<Integer> {
 
@@ -91,12 +94,17 @@ final class UpCommand implements Callable<Integer> {
                 bootstrap = broker.bootstrapServers();
             }
             List<String> ids = new ArrayList<>();
+            String workersBootstrap = bootstrap;
+            Supervisor workers = new Supervisor(dir, id -> startWorker(id, workersBootstrap, dir, configOption.config), out);
+            running.push(workers);
             for (int i = 1; i <= replicas; i++) {
                 String id = "r" + i;
                 ids.add(id);
                 progress(out, "starting worker " + id + " (log: " + dir.resolve(id + ".log") + ")");
-                running.push(startWorker(id, bootstrap, dir, configOption.config));
+                workers.start(id);
             }
+            workers.superviseFromNow();
+            writeOwnPid(dir);
             CoordinatorConfig config = new CoordinatorConfig("c1", ids,
                     new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()), TopicNames.DEFAULT, 0,
                     CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
@@ -140,8 +148,23 @@ final class UpCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) throws IOException {
-        PrintStream log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
+    /**
+     * {@code pids/up.pid}: this process, which runs the broker (unless --bootstrap-servers) and
+     * the coordinator c1 with its gateway. Removed when up stops.
+     */
+    private static void writeOwnPid(Path dir) throws IOException {
+        Path file = Supervisor.pidFile(dir, "up");
+        Files.writeString(file, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
+        file.toFile().deleteOnExit();
+    }
+
+    private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) {
+        PrintStream log;
+        try {
+            log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot open " + dir.resolve(id + ".log") + ": " + e.getMessage(), e);
+        }
         // The workers see the same Kafka client properties (security settings) as everything else.
         List<String> extra = config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
         return WorkerCommand.startProcess(id, bootstrap, dir.resolve(id), extra, log::println);

@@ -110,6 +110,11 @@ public final class ChildJvm implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code once the child has exited (137 after a SIGKILL); empty while it runs. */
+    public java.util.OptionalInt exitCode() {
+        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+    }
+
     /** SIGKILL: the child gets no chance to flush or close anything. */
     public void kill() {
         process.toHandle().destroyForcibly();

@@ -1,0 +1,147 @@
+package dev.kquorum.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.function.Function;
+
+import dev.kquorum.common.process.ChildJvm;
+
+/**
+ * The child processes of {@code kquorum up}, kept running: each one's pid is in
+ * {@code <data-dir>/pids/<name>.pid} while it runs (so that {@code kquorum verify --faults} can
+ * find and SIGKILL it), and a child that dies with a non-zero exit code is started again, with a
+ * line saying so. A child that exits 0 was stopped on purpose and stays stopped, as with
+ * systemd's {@code Restart=on-failure}.
+ */
+final class Supervisor implements AutoCloseable {
+
+    /** Where {@code up} keeps its pid files, under its data directory. */
+    static final String PID_DIR = "pids";
+
+    private final Path pidDir;
+    private final Function<String, ChildJvm> starter;
+    private final PrintWriter out;
+    private final Map<String, ChildJvm> children = new LinkedHashMap<>();
+    private final Thread thread;
+    private volatile boolean closing;
+
+    Supervisor(Path dataDir, Function<String, ChildJvm> starter, PrintWriter out) {
+        this.pidDir = dataDir.resolve(PID_DIR);
+        this.starter = starter;
+        this.out = out;
+        try {
+            Files.createDirectories(pidDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + pidDir + ": " + e.getMessage(), e);
+        }
+        this.thread = new Thread(this::watch, "kq-up-supervisor");
+        this.thread.setDaemon(true);
+    }
+
+    static Path pidFile(Path dataDir, String name) {
+        return dataDir.resolve(PID_DIR).resolve(name + ".pid");
+    }
+
+    /** Starts a child (waiting for its ready line) and supervises it from now on. */
+    synchronized void start(String name) {
+        ChildJvm child = starter.apply(name);
+        children.put(name, child);
+        writePid(name, child.pid());
+    }
+
+    /** Begins restarting children that die: call once every child has been started. */
+    void superviseFromNow() {
+        thread.start();
+    }
+
+    private void watch() {
+        while (!closing) {
+            for (String name : names()) {
+                ChildJvm child;
+                synchronized (this) {
+                    child = children.get(name);
+                }
+                OptionalInt exit = child.exitCode();
+                if (closing || exit.isEmpty() || exit.getAsInt() == 0) {
+                    continue;
+                }
+                say("worker " + name + " (pid " + child.pid() + ") died with exit code " + exit.getAsInt()
+                        + (exit.getAsInt() == 137 ? " (SIGKILL)" : "") + "; restarting it");
+                try {
+                    synchronized (this) {
+                        if (closing) {
+                            return;
+                        }
+                        start(name);
+                    }
+                    say("worker " + name + " is back (pid " + children.get(name).pid() + ")");
+                } catch (RuntimeException e) {
+                    say("worker " + name + " did not restart: " + e.getMessage() + "; trying again");
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized List<String> names() {
+        return List.copyOf(children.keySet());
+    }
+
+    private void say(String line) {
+        synchronized (out) {
+            out.println("kquorum up: " + line);
+            out.flush();
+        }
+    }
+
+    private void writePid(String name, long pid) {
+        Path file = pidFile(pidDir.getParent(), name);
+        Path tmp = pidDir.resolve(name + ".pid.tmp");
+        try {
+            Files.writeString(tmp, pid + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops supervising, stops every child (SIGTERM), and removes the pid files. */
+    @Override
+    public void close() {
+        closing = true;
+        thread.interrupt();
+        try {
+            thread.join(70_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<ChildJvm> stopping;
+        synchronized (this) {
+            stopping = List.copyOf(children.values());
+        }
+        // In reverse order of start, as the rest of up stops.
+        for (int i = stopping.size() - 1; i >= 0; i--) {
+            stopping.get(i).close();
+        }
+        for (String name : names()) {
+            try {
+                Files.deleteIfExists(pidFile(pidDir.getParent(), name));
+            } catch (IOException e) {
+                say("cannot remove " + pidFile(pidDir.getParent(), name) + ": " + e.getMessage());
+            }
+        }
+    }
+}
