@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Quorum replication on Apache Kafka.",
         subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
-            ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class,
+            ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, VerifyCommand.class,
             WorkerBenchCommand.class, dev.kquorum.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -1,0 +1,92 @@
+package dev.kquorum.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import dev.kquorum.cli.verify.VerdictReport;
+import dev.kquorum.common.io.Directories;
+import dev.kquorum.common.process.ChildJvm;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The done-when of {@code kquorum verify}, with real processes: {@code kquorum up} as a child
+ * process (its own broker on a free port, three worker processes), and {@code verify --faults
+ * kill-workers} SIGKILLing its workers while eight clients run, {@code up} restarting them.
+ */
+class VerifyAgainstUpTest {
+
+    private static final Logger log = LoggerFactory.getLogger(VerifyAgainstUpTest.class);
+
+    private Path dataDir;
+    private ChildJvm up;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (up != null) {
+            up.close();
+        }
+        Directories.deleteRecursively(dataDir);
+    }
+
+    @Test
+    void verifyPassesWhileWorkersAreKilledAndUpRestartsThem() throws Exception {
+        dataDir = Files.createTempDirectory("kq-verify-up");
+        int port = freePort();
+        ConcurrentLinkedQueue<String> upOutput = new ConcurrentLinkedQueue<>();
+        up = ChildJvm.start("kquorum up", List.of("-Xmx768m"), Main.class,
+                List.of("up", "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--http-port", "-1"),
+                UpCommand.READY_PREFIX, Duration.ofSeconds(180), line -> {
+                    upOutput.add(line);
+                    log.info("[up] {}", line);
+                });
+        for (String id : List.of("r1", "r2", "r3", "up")) {
+            assertThat(dataDir.resolve("pids/" + id + ".pid")).as("pid file of %s", id).exists();
+        }
+
+        Path historyFile = dataDir.resolve("history.json");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "verify",
+                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "18s", "--faults", "kill-workers",
+                "--fault-interval", "4s", "--up-dir", dataDir.toString(), "--history-out", historyFile.toString());
+        log.info("verify said:\n{}\n{}", out, err);
+
+        assertThat(exit).as("verify's exit code; output:\n%s\n%s", out, err).isEqualTo(VerifyCommand.PASS);
+        assertThat(out.toString()).contains("SIGKILLed worker", VerdictReport.PASS_LINE + ": no violation in",
+                "no acknowledged write was lost");
+        assertThat(out.toString()).containsPattern("\\d+ writes acknowledged");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(upOutput).anyMatch(l -> l.contains("died with exit code 137 (SIGKILL); restarting it"))
+                        .anyMatch(l -> l.contains("is back (pid")));
+
+        // The history it wrote checks the same offline.
+        StringWriter again = new StringWriter();
+        assertThat(Main.run(new PrintWriter(again, true), new PrintWriter(err, true), "verify", "--check", historyFile.toString()))
+                .isEqualTo(VerifyCommand.PASS);
+        assertThat(again.toString()).contains(VerdictReport.PASS_LINE);
+
+        assertThat(up.terminate(Duration.ofSeconds(60))).as("up's exit code after SIGTERM").isIn(0, 143);
+        up = null;
+        assertThat(dataDir.resolve("pids/r1.pid")).as("pid files are removed when up stops").doesNotExist();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        }
+    }
+}
