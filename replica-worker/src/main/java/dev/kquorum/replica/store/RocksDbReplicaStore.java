@@ -32,7 +32,7 @@ import org.rocksdb.WriteOptions;
 public final class RocksDbReplicaStore implements ReplicaStore {
 
     static {
-        RocksDB.loadLibrary();
+        RocksDbLibrary.load();
     }
 
     private static final byte[] OFFSETS_CF = "offsets".getBytes(StandardCharsets.UTF_8);
