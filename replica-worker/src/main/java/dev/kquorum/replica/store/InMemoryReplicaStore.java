@@ -1,15 +1,18 @@
 package dev.kquorum.replica.store;
 
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.function.BiPredicate;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 import dev.kquorum.common.version.Versioned;
 
 /** A store in memory, for tests and simulations: the same contract, no durability. */
 public final class InMemoryReplicaStore implements ReplicaStore {
 
-    private final Map<String, Versioned> values = new ConcurrentHashMap<>();
+    /** Sorted, so that a purge can resume where its last step stopped. */
+    private final NavigableMap<String, Versioned> values = new ConcurrentSkipListMap<>();
     private final Map<Integer, PartitionPosition> positions = new ConcurrentHashMap<>();
 
     @Override
@@ -23,10 +26,20 @@ public final class InMemoryReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public synchronized int purge(BiPredicate<String, Versioned> purgeable) {
-        int before = values.size();
-        values.entrySet().removeIf(e -> purgeable.test(e.getKey(), e.getValue()));
-        return before - values.size();
+    public synchronized PurgeChunk purge(BiPredicate<String, Versioned> purgeable, String from, int maxKeys) {
+        int scanned = 0;
+        int purged = 0;
+        for (Map.Entry<String, Versioned> e : (from == null ? values : values.tailMap(from, true)).entrySet()) {
+            if (scanned == maxKeys) {
+                return new PurgeChunk(scanned, purged, e.getKey());
+            }
+            scanned++;
+            if (purgeable.test(e.getKey(), e.getValue())) {
+                values.remove(e.getKey());
+                purged++;
+            }
+        }
+        return new PurgeChunk(scanned, purged, null);
     }
 
     @Override

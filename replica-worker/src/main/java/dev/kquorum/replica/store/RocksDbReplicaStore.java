@@ -107,22 +107,31 @@ public final class RocksDbReplicaStore implements ReplicaStore {
     }
 
     @Override
-    public int purge(BiPredicate<String, Versioned> purgeable) {
+    public PurgeChunk purge(BiPredicate<String, Versioned> purgeable, String from, int maxKeys) {
+        int scanned = 0;
         int purged = 0;
         try (RocksIterator it = db.newIterator(values); WriteBatch wb = new WriteBatch()) {
-            for (it.seekToFirst(); it.isValid(); it.next()) {
+            if (from == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(from.getBytes(StandardCharsets.UTF_8));
+            }
+            for (; it.isValid() && scanned < maxKeys; it.next()) {
+                scanned++;
                 if (purgeable.test(new String(it.key(), StandardCharsets.UTF_8), StoredValueFormat.decode(it.value()))) {
                     wb.delete(values, it.key());
                     purged++;
                 }
             }
+            // Keys are stored as the UTF-8 of Java strings, so they decode back to the same key.
+            String resumeFrom = it.isValid() ? new String(it.key(), StandardCharsets.UTF_8) : null;
             if (purged > 0) {
                 db.write(writeOptions, wb);
             }
+            return new PurgeChunk(scanned, purged, resumeFrom);
         } catch (RocksDBException e) {
             throw new IllegalStateException("cannot purge expired entries in store " + dir + ": " + e.getMessage(), e);
         }
-        return purged;
     }
 
     @Override
