@@ -81,7 +81,8 @@ final class WorkerBenchCommand implements Callable<Integer> {
             KafkaSettings kafka = KafkaSettings.of(bootstrap);
             TopicNames topics = new TopicNames("bench-" + Long.toHexString(System.nanoTime()));
             WorkerConfig config = new WorkerConfig("r1", kafka, topics, work.resolve("store"), Limits.DEFAULT, fsync, 1);
-            TopicAdmin.ensure(kafka, Map.of(config.topic(), 1, config.dlqTopic(), 1, topics.replies(), 1));
+            TopicAdmin.ensure(kafka, Map.of(config.topic(), 1), TopicAdmin.REPLICA_TOPIC_CONFIG);
+            TopicAdmin.ensure(kafka, Map.of(config.dlqTopic(), 1, topics.replies(), 1));
 
             out.printf("Filling %s with %,d write requests (%,d keys, %d-byte values)...%n", config.topic(), requests, keys, valueBytes);
             out.flush();

@@ -11,11 +11,12 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates kquorum's topics when they are absent; leaves existing ones as they are. */
+/** Creates kquorum's topics when they are absent; leaves existing ones as they are; reads their settings. */
 public final class TopicAdmin {
 
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
@@ -48,19 +49,27 @@ public final class TopicAdmin {
     }
 
     /**
+     * What a replica topic is created with when nothing else is chosen: infinite retention, by
+     * time and by size. A replica topic is the replica's hinted-handoff queue; a record dropped
+     * before the replica applied it is a write it never learns of, and a delete dropped before the
+     * tombstone grace period ends can come back.
+     */
+    public static final Map<String, String> REPLICA_TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1");
+
+    /**
      * Ensures each topic exists, creating a missing one with the given partition count and the
      * cluster's default replication factor.
      */
     public static void ensure(KafkaSettings kafka, Map<String, Integer> partitionsByTopic) {
-        create(kafka, partitionsByTopic, Map.of());
+        ensure(kafka, partitionsByTopic, Map.of());
     }
 
-    /** Ensures {@code topic} exists, creating it when missing with these partitions and topic configs. */
-    public static void ensure(KafkaSettings kafka, String topic, int partitions, Map<String, String> configs) {
-        create(kafka, Map.of(topic, partitions), configs);
-    }
-
-    private static void create(KafkaSettings kafka, Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
+    /**
+     * Ensures each topic exists, creating a missing one with the given partition count, the
+     * cluster's default replication factor and {@code configs} (e.g. {@code retention.ms}); an
+     * existing topic is left as it is.
+     */
+    public static void ensure(KafkaSettings kafka, Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -75,7 +84,7 @@ public final class TopicAdmin {
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(30, TimeUnit.SECONDS);
-                    log.info("Created topic {}", entry.getKey());
+                    log.info("Created topic {}{}", entry.getKey(), configs.isEmpty() ? "" : " with " + configs);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -89,6 +98,28 @@ public final class TopicAdmin {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** The effective configuration of {@code topic} (set on the topic, or the broker's default). */
+    public static Map<String, String> config(KafkaSettings kafka, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
+            Map<String, String> values = new java.util.HashMap<>();
+            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries()
+                    .forEach(e -> {
+                        if (e.value() != null) {
+                            values.put(e.name(), e.value());
+                        }
+                    });
+            return values;
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot read the configuration of topic " + topic + " at "
+                    + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the configuration of topic " + topic, e);
         }
     }
 }

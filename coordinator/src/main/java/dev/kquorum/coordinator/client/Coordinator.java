@@ -103,7 +103,7 @@ public final class Coordinator implements QuorumClient {
     public static Coordinator start(CoordinatorConfig config, MeterRegistry registry) {
         Map<String, Integer> replicaTopics = new HashMap<>();
         config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), 1));
-        TopicAdmin.ensure(config.kafka(), replicaTopics);
+        TopicAdmin.ensure(config.kafka(), replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
         Coordinator c = new Coordinator(config, registry);
         c.fetchReplicaTopicMetadata();

@@ -102,7 +102,7 @@ public final class RequestGateway implements AutoCloseable {
                                        MeterRegistry registry) {
         // The broker stamps each request: its timestamp is part of the first version a write is given,
         // the same on every execution, and must not depend on the client's clock.
-        TopicAdmin.ensure(kafka, topics.requests(), 4, Map.of("message.timestamp.type", "LogAppendTime"));
+        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4), Map.of("message.timestamp.type", "LogAppendTime"));
         TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
         RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry);
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
