@@ -76,6 +76,11 @@ public final class WorkerCommand implements Callable<Integer> {
             description = "Seconds a request's identity is remembered, so that executing it again supersedes nothing newer (default: ${DEFAULT-VALUE}).")
     long dedupWindowSeconds;
 
+    @Option(names = "--retention-ms", defaultValue = "-1",
+            description = {"retention.ms of the replica topic when the worker creates it (default: ${DEFAULT-VALUE}, infinite).",
+                "At least the tombstone grace period plus 1 day: the topic is the replica's backlog while it is down."})
+    long retentionMs;
+
     @Option(names = "--max-key-bytes", defaultValue = "1024", description = "Largest key accepted (default: ${DEFAULT-VALUE}).")
     int maxKeyBytes;
 
@@ -89,7 +94,7 @@ public final class WorkerCommand implements Callable<Integer> {
             config = new WorkerConfig(id, kafka.kafka(), kafka.topics(),
                     (dataDir != null ? dataDir : Path.of(".kquorum", "worker-" + id)).toAbsolutePath(),
                     fsync, partitions, new ReplicaRules(new Limits(maxKeyBytes, maxValueBytes), new MaxClockOffset(maxClockOffsetMs),
-                            Duration.ofSeconds(tombstoneGraceSeconds), Duration.ofSeconds(dedupWindowSeconds)));
+                            Duration.ofSeconds(tombstoneGraceSeconds), Duration.ofSeconds(dedupWindowSeconds)), retentionMs);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -126,13 +131,16 @@ public final class WorkerCommand implements Callable<Integer> {
         String kafkaProblem = probe.problem();
         long lag = worker.lag();
         long sincePoll = worker.millisSinceLastPoll();
-        boolean healthy = kafkaProblem == null && lag <= MAX_HEALTHY_LAG && sincePoll < 30_000;
+        String workerProblem = worker.problem();
+        boolean healthy = kafkaProblem == null && workerProblem == null && lag <= MAX_HEALTHY_LAG && sincePoll < 30_000;
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("replica", worker.replicaId());
         details.put("kafka", kafkaProblem == null ? "connected" : kafkaProblem);
         details.put("lag", lag);
         details.put("msSinceLastPoll", sincePoll);
-        if (lag > MAX_HEALTHY_LAG) {
+        if (workerProblem != null) {
+            details.put("reason", workerProblem);
+        } else if (lag > MAX_HEALTHY_LAG) {
             details.put("reason", "lag " + lag + " is over " + MAX_HEALTHY_LAG + ": the worker is not keeping up");
         }
         if (worker.refusals() > 0) {

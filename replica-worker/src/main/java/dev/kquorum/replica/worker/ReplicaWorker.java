@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -23,11 +24,14 @@ import dev.kquorum.replica.store.PartitionPosition;
 import dev.kquorum.replica.store.ReplicaStore;
 import dev.kquorum.replica.store.StoreBatch;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
@@ -59,14 +63,30 @@ public final class ReplicaWorker implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final List<TopicPartition> partitions;
     private final UnansweredBatches unanswered = new UnansweredBatches();
+    private final ReplySender replySender;
+    private final TopicGuard guard;
     private final String topic;
     private volatile boolean running = true;
-    private volatile long lastPollMillis = System.currentTimeMillis();
+    // Intervals are measured on the monotonic clock: a wall clock stepped back would stall them.
+    private volatile long lastPollNanos = System.nanoTime();
     /** Group commits are for Kafka's lag tools only (the store is the truth): once a second is plenty. */
-    private static final long GROUP_COMMIT_INTERVAL_MS = 1_000;
+    private static final long GROUP_COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    private long lastGroupCommitMillis;
-    private long lastPurgeMillis = System.currentTimeMillis();
+    private long lastGroupCommitNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL_NANOS;
+    private long lastPurgeNanos = System.nanoTime();
+    /** Where the purge pass under way resumes, or null when none is. */
+    private String purgeResumeFrom;
+    private long purgeNowMillis;
+    private boolean purging;
+    /** Keys the purge looks at per turn of the loop: a few milliseconds of RocksDB reads. */
+    static final int PURGE_CHUNK = 1_000;
+    /** How often the topic's partition count is compared with the one at start. */
+    private static final long PARTITION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private long lastPartitionCheckNanos = System.nanoTime();
+    /** Replies and dead letters wait at most this long for metadata: a bad reply address must not stall the loop. */
+    static final String MAX_BLOCK_MS = "1000";
+    /** The consumer's metadata, where added partitions show, is refreshed this often. */
+    private static final String METADATA_MAX_AGE_MS = "5000";
 
     private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
         this.config = config;
@@ -74,18 +94,33 @@ public final class ReplicaWorker implements AutoCloseable {
         this.replica = new Replica(config.replicaId(), config.rules());
         this.metrics = new WorkerMetrics(registry, config.replicaId());
         String clientId = "kq-worker-" + config.replicaId();
-        this.consumer = new KafkaConsumer<>(config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId()));
-        this.producer = new KafkaProducer<>(config.kafka().producer(clientId));
+        Properties consumerProperties = config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId());
+        // Never "earliest": a position that fell out of retention must be refused, not silently moved.
+        consumerProperties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+        consumerProperties.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
+        this.consumer = new KafkaConsumer<>(consumerProperties);
+        Properties producerProperties = config.kafka().producer(clientId);
+        producerProperties.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        this.producer = new KafkaProducer<>(producerProperties);
         this.partitions = new ArrayList<>();
         this.topic = config.topic();
+        this.replySender = new ReplySender(producer, config.replicaId(), metrics);
+        this.guard = new TopicGuard(config.replicaId(), metrics);
     }
 
     /**
-     * Creates the worker's topics if absent, opens its Kafka clients and positions it at the
-     * offsets its store has applied up to.
+     * Creates the worker's topics if absent (the replica topic with {@link WorkerConfig#retentionMs()}),
+     * refuses a replica topic whose retention is shorter than the tombstone grace period, opens its
+     * Kafka clients and positions it at the offsets its store has applied up to.
+     *
+     * @throws IllegalStateException naming the topic, setting and value needed when retention is too short
      */
     public static ReplicaWorker start(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
-        TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions(), config.dlqTopic(), 1));
+        TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions()),
+                Map.of("retention.ms", Long.toString(config.retentionMs()), "retention.bytes", "-1"));
+        TopicAdmin.ensure(config.kafka(), Map.of(config.dlqTopic(), 1));
+        TopicGuard.checkRetention(config.topic(), TopicAdmin.config(config.kafka(), config.topic()), config.tombstoneGrace(),
+                config.kafka().bootstrapServers());
         ReplicaWorker worker = new ReplicaWorker(config, store, registry);
         try {
             worker.assignAndSeek();
@@ -102,12 +137,18 @@ public final class ReplicaWorker implements AutoCloseable {
         }
         consumer.assign(partitions);
         Map<Integer, PartitionPosition> applied = store.positions();
+        Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         for (TopicPartition tp : partitions) {
             PartitionPosition position = applied.get(tp.partition());
+            long logStart = logStarts.getOrDefault(tp, 0L);
             if (position == null) {
                 consumer.seekToBeginning(List.of(tp));
+            } else if (position.next() < logStart) {
+                consumer.seek(tp, position.next());
+                refuse(tp, () -> guard.fellOutOfRetention(tp, position.next(), logStart));
             } else {
-                consumer.seek(tp, position.replayFrom());
+                // Replies lost before the log start cannot be sent again; everything unapplied is still there.
+                consumer.seek(tp, Math.max(position.replayFrom(), logStart));
             }
         }
         log.info("Replica {} resumes {} at the store's positions {} ({} partition(s))",
@@ -122,13 +163,19 @@ public final class ReplicaWorker implements AutoCloseable {
                 records = consumer.poll(POLL);
             } catch (WakeupException e) {
                 break;
+            } catch (OffsetOutOfRangeException e) {
+                // Records this replica has not applied are gone (retention, deleteRecords, a recreated topic).
+                e.offsetOutOfRangePartitions().forEach((tp, offset) -> refuse(tp, () -> guard.outOfRange(tp, offset, logBounds(tp))));
+                continue;
             }
             if (!records.isEmpty()) {
                 process(records);
             }
+            replySender.resendFailed();
             updateLag();
-            lastPollMillis = System.currentTimeMillis();
-            maybePurgeTombstones(lastPollMillis);
+            lastPollNanos = System.nanoTime();
+            checkPartitionCount();
+            maybePurgeTombstones();
         }
         if (!uncommitted.isEmpty()) {
             try {
@@ -150,6 +197,11 @@ public final class ReplicaWorker implements AutoCloseable {
         return config.replicaId();
     }
 
+    /** Why the worker is not serving all it should (a partition out of retention, partitions added), or null. */
+    public String problem() {
+        return guard.problem();
+    }
+
     public long lag() {
         return metrics.lag();
     }
@@ -165,7 +217,39 @@ public final class ReplicaWorker implements AutoCloseable {
 
     /** How long ago the loop last came back from Kafka: a stuck or dead loop shows here. */
     public long millisSinceLastPoll() {
-        return System.currentTimeMillis() - lastPollMillis;
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPollNanos);
+    }
+
+    /** Stops serving {@code tp} for good (until a rebuild): no applies, no replies. */
+    private void refuse(TopicPartition tp, Runnable report) {
+        if (!guard.refuses(tp)) {
+            report.run();
+            consumer.pause(List.of(tp));
+        }
+    }
+
+    private String logBounds(TopicPartition tp) {
+        try {
+            Duration wait = Duration.ofSeconds(5);
+            return "log start " + consumer.beginningOffsets(List.of(tp), wait).get(tp) + ", end " + consumer.endOffsets(List.of(tp), wait).get(tp);
+        } catch (RuntimeException e) {
+            return "bounds unknown: " + e.getMessage();
+        }
+    }
+
+    /** Partitions added to the topic move keys between partitions: refused loudly, not consumed. */
+    private void checkPartitionCount() {
+        long now = System.nanoTime();
+        if (now - lastPartitionCheckNanos < PARTITION_CHECK_NANOS) {
+            return;
+        }
+        lastPartitionCheckNanos = now;
+        try {
+            // From the consumer's metadata (refreshed every metadata.max.age.ms): no request, no wait.
+            guard.partitionCount(topic, partitions.size(), consumer.partitionsFor(topic, Duration.ofMillis(100)).size());
+        } catch (RuntimeException e) {
+            log.debug("Replica {}: cannot check the partition count of {}: {}", config.replicaId(), topic, e.getMessage());
+        }
     }
 
     private void process(ConsumerRecords<byte[], byte[]> records) {
@@ -192,12 +276,7 @@ public final class ReplicaWorker implements AutoCloseable {
         store.commit(batch);
         UnansweredBatches.Batch sending = unanswered.committed(starts, replies.size());
         for (ProducerRecord<byte[], byte[]> reply : replies) {
-            producer.send(reply, (meta, error) -> {
-                sending.replyDone();
-                if (error != null) {
-                    log.warn("Replica {} could not send a reply to {}: {}", config.replicaId(), reply.topic(), error.getMessage());
-                }
-            });
+            replySender.send(reply, sending);
         }
         commitToGroup(batch.offsets());
         metrics.batch(records.count(), System.nanoTime() - started);
@@ -253,8 +332,19 @@ public final class ReplicaWorker implements AutoCloseable {
             sent.add(producer.send(r));
         }
         try {
-            for (Future<RecordMetadata> f : sent) {
-                f.get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!DeadLetterReference.cannotBeWrittenWhole(e.getCause())) {
+                        throw e;
+                    }
+                    ProducerRecord<byte[], byte[]> whole = records.get(i);
+                    log.warn("Replica {}: the dead letter of {} cannot be written whole ({}); writing a reference to it",
+                            config.replicaId(), KqHeaders.text(whole.headers(), "kq_source"), e.getCause().getMessage());
+                    producer.send(DeadLetterReference.of(whole, e.getCause())).get(30, TimeUnit.SECONDS);
+                    metrics.deadLetterReference();
+                }
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("replica " + config.replicaId() + " cannot write to " + config.dlqTopic()
@@ -267,11 +357,11 @@ public final class ReplicaWorker implements AutoCloseable {
 
     private void commitToGroup(Map<Integer, Long> offsets) {
         offsets.forEach((partition, next) -> uncommitted.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
-        long now = System.currentTimeMillis();
-        if (now - lastGroupCommitMillis < GROUP_COMMIT_INTERVAL_MS) {
+        long now = System.nanoTime();
+        if (now - lastGroupCommitNanos < GROUP_COMMIT_INTERVAL_NANOS) {
             return;
         }
-        lastGroupCommitMillis = now;
+        lastGroupCommitNanos = now;
         Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(uncommitted);
         uncommitted.clear();
         consumer.commitAsync(commit, (done, error) -> {
@@ -281,19 +371,34 @@ public final class ReplicaWorker implements AutoCloseable {
         });
     }
 
-    /** Between batches, every tenth of the grace period (at most hourly): drop tombstones past it. */
-    private void maybePurgeTombstones(long now) {
-        long shortest = Math.min(config.tombstoneGrace().toMillis(), config.rules().dedupWindow().toMillis());
-        long every = Math.max(1_000, Math.min(shortest / 10, 3_600_000));
-        if (now - lastPurgeMillis < every) {
-            return;
+    /**
+     * Between batches, every tenth of the shorter of the grace period and the dedup window (at most
+     * hourly), a pass drops tombstones and request identities past them: {@link #PURGE_CHUNK} keys
+     * per turn of the loop, so requests never wait behind a scan of the whole store. Expiry is
+     * judged by wall-clock time, as versions are.
+     */
+    private void maybePurgeTombstones() {
+        if (!purging) {
+            long shortest = Math.min(config.tombstoneGrace().toMillis(), config.rules().dedupWindow().toMillis());
+            long every = TimeUnit.MILLISECONDS.toNanos(Math.max(1_000, Math.min(shortest / 10, 3_600_000)));
+            long now = System.nanoTime();
+            if (now - lastPurgeNanos < every) {
+                return;
+            }
+            lastPurgeNanos = now;
+            purging = true;
+            purgeResumeFrom = null;
+            purgeNowMillis = System.currentTimeMillis();
         }
-        lastPurgeMillis = now;
-        int purged = store.purge((key, held) -> replica.purgeable(key, held, now));
-        if (purged > 0) {
-            metrics.purged(purged);
-            log.info("Replica {} purged {} expired entries (tombstones older than {}, request identities older than {})",
-                    config.replicaId(), purged, config.tombstoneGrace(), config.rules().dedupWindow());
+        long at = purgeNowMillis;
+        ReplicaStore.PurgeChunk chunk = store.purge((key, held) -> replica.purgeable(key, held, at), purgeResumeFrom, PURGE_CHUNK);
+        metrics.purgeStep(chunk.scanned());
+        purgeResumeFrom = chunk.resumeFrom();
+        purging = purgeResumeFrom != null;
+        if (chunk.purged() > 0) {
+            metrics.purged(chunk.purged());
+            log.debug("Replica {} purged {} expired entries (tombstones older than {}, request identities older than {})",
+                    config.replicaId(), chunk.purged(), config.tombstoneGrace(), config.rules().dedupWindow());
         }
     }
 

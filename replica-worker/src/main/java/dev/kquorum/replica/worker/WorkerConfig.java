@@ -13,15 +13,27 @@ import dev.kquorum.replica.ReplicaRules;
 /**
  * Everything a worker needs to run one replica.
  *
- * @param fsync      sync the store's write-ahead log on every batch (survives power loss, costs latency)
- * @param partitions partitions of the replica topic when the worker creates it
- * @param rules      what the replica's rules depend on: limits, max clock offset, grace and dedup periods
+ * @param fsync       sync the store's write-ahead log on every batch (survives power loss, costs latency)
+ * @param partitions  partitions of the replica topic when the worker creates it
+ * @param rules       what the replica's rules depend on: limits, max clock offset, grace and dedup periods
+ * @param retentionMs {@code retention.ms} of the replica topic when the worker creates it: -1 (infinite,
+ *                    the default) or at least the tombstone grace period plus {@link #RETENTION_MARGIN}
  */
 public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
-                           boolean fsync, int partitions, ReplicaRules rules) {
+                           boolean fsync, int partitions, ReplicaRules rules, long retentionMs) {
 
     /** As long as Cassandra's gc_grace_seconds: time for every replica to learn of a delete. */
     public static final Duration DEFAULT_TOMBSTONE_GRACE = ReplicaRules.DEFAULT_TOMBSTONE_GRACE;
+
+    /**
+     * How much longer than the tombstone grace period a replica topic must keep its records: a
+     * worker that is down for a while must still find, on its topic, every delete it has not applied
+     * before the other replicas purge their tombstones.
+     */
+    public static final Duration RETENTION_MARGIN = Duration.ofDays(1);
+
+    /** Kafka's value for "keep records forever". */
+    public static final long INFINITE_RETENTION = -1;
 
     public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
                         Limits limits, boolean fsync, int partitions) {
@@ -30,8 +42,13 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
 
     public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
                         Limits limits, boolean fsync, int partitions, Duration tombstoneGrace) {
+        this(replicaId, kafka, topics, dataDir, limits, fsync, partitions, tombstoneGrace, INFINITE_RETENTION);
+    }
+
+    public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
+                        Limits limits, boolean fsync, int partitions, Duration tombstoneGrace, long retentionMs) {
         this(replicaId, kafka, topics, dataDir, fsync, partitions,
-                new ReplicaRules(limits, MaxClockOffset.DEFAULT, tombstoneGrace, ReplicaRules.DEFAULT_DEDUP_WINDOW));
+                new ReplicaRules(limits, MaxClockOffset.DEFAULT, tombstoneGrace, ReplicaRules.DEFAULT_DEDUP_WINDOW), retentionMs);
     }
 
     public WorkerConfig {
@@ -40,9 +57,19 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(rules, "rules");
+        if (retentionMs != INFINITE_RETENTION && retentionMs < minimumRetentionMs(rules.tombstoneGrace())) {
+            throw new IllegalArgumentException("retention " + retentionMs + " ms is shorter than the tombstone grace period ("
+                    + rules.tombstoneGrace() + ") plus a margin of " + RETENTION_MARGIN + ": use at least "
+                    + minimumRetentionMs(rules.tombstoneGrace()) + " ms, or -1 for infinite");
+        }
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
+    }
+
+    /** The shortest {@code retention.ms} a replica topic may have with this tombstone grace period. */
+    public static long minimumRetentionMs(Duration tombstoneGrace) {
+        return tombstoneGrace.plus(RETENTION_MARGIN).toMillis();
     }
 
     public Limits limits() {

@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** What an operator watches on a worker: apply rate, batch sizes and times, lag, dead letters. */
+/**
+ * What an operator watches on a worker: apply rate, batch sizes and times, lag, dead letters,
+ * replies that could not be delivered, partitions it refuses to serve.
+ */
 final class WorkerMetrics {
 
     private final Counter writes;
@@ -23,7 +26,12 @@ final class WorkerMetrics {
     private final Counter purged;
     private final DistributionSummary batchSize;
     private final Timer applyTime;
+    private final Counter deadLetterReferences;
+    private final Counter repliesUndeliverable;
+    private final Counter repliesFailed;
+    private final DistributionSummary purgeScanned;
     private final AtomicLong lag = new AtomicLong();
+    private final AtomicLong outOfRetention = new AtomicLong();
 
     WorkerMetrics(MeterRegistry registry, String replicaId) {
         writes = Counter.builder("kquorum.worker.requests.applied").tag("replica", replicaId).tag("type", "write")
@@ -43,6 +51,17 @@ final class WorkerMetrics {
                 .description("Records per polled batch").register(registry);
         applyTime = Timer.builder("kquorum.worker.batch.apply").tag("replica", replicaId)
                 .description("Time to apply and commit one batch").register(registry);
+        deadLetterReferences = Counter.builder("kquorum.worker.dlq.references").tag("replica", replicaId)
+                .description("Dead letters too large to write whole, written as a reference to their record").register(registry);
+        repliesUndeliverable = Counter.builder("kquorum.worker.replies.undeliverable").tag("replica", replicaId)
+                .description("Replies dropped because their requester named a reply address that cannot be written").register(registry);
+        repliesFailed = Counter.builder("kquorum.worker.replies.failed").tag("replica", replicaId)
+                .description("Reply sends that Kafka failed for a while; each is sent again").register(registry);
+        purgeScanned = DistributionSummary.builder("kquorum.worker.purge.scanned").tag("replica", replicaId)
+                .description("Keys looked at by one step of the tombstone purge").register(registry);
+        Gauge.builder("kquorum.worker.partitions.out.of.retention", outOfRetention, AtomicLong::get).tag("replica", replicaId)
+                .description("Partitions whose unapplied records were deleted: served no more until the replica is rebuilt")
+                .register(registry);
         Gauge.builder("kquorum.worker.lag", lag, AtomicLong::get).tag("replica", replicaId)
                 .description("Records in the replica topic not yet applied").register(registry);
     }
@@ -75,6 +94,26 @@ final class WorkerMetrics {
 
     void purged(int n) {
         purged.increment(n);
+    }
+
+    void deadLetterReference() {
+        deadLetterReferences.increment();
+    }
+
+    void replyUndeliverable() {
+        repliesUndeliverable.increment();
+    }
+
+    void replyFailed() {
+        repliesFailed.increment();
+    }
+
+    void purgeStep(int scanned) {
+        purgeScanned.record(scanned);
+    }
+
+    void outOfRetention(int partitions) {
+        outOfRetention.set(partitions);
     }
 
     void batch(int records, long nanos) {

@@ -1,5 +1,7 @@
 package dev.kquorum.replica.worker;
 
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.KafkaSettings;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -61,6 +63,24 @@ class ReplicaWorkerTest {
         }
     }
 
+    @Test
+    void purgesTombstonesInBoundedChunksBetweenBatches(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT, Duration.ofSeconds(1))) {
+            long longAgo = System.currentTimeMillis() - 60_000;
+            int tombstones = 2_500;
+            for (int i = 0; i < tombstones; i++) {
+                h.sendAsync(i, ProtocolCodec.encode(new ReplicaRequest.Write("gone" + i,
+                        Versioned.tombstone(new Version(HybridClock.pack(longAgo, 0), "c1")))));
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.replies.size() == tombstones);
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> h.registry.get("kquorum.worker.tombstones.purged").counter().count() == tombstones);
+            var scanned = h.registry.get("kquorum.worker.purge.scanned").summary();
+            assertThat(scanned.max()).as("keys scanned in one turn of the loop").isLessThanOrEqualTo(ReplicaWorker.PURGE_CHUNK);
+            assertThat(scanned.count()).isGreaterThanOrEqualTo(3);
+        }
+    }
+
     /**
      * While it catches up (here: requests queued before it started, taken one per poll), a worker
      * skips reads whose deadline has passed and sends no reply for late writes, which it still
@@ -69,7 +89,8 @@ class ReplicaWorkerTest {
     @Test
     void whileCatchingUpSkipsReadsWhoseDeadlineHasPassedButAppliesLateWrites(TestKafka kafka) throws Exception {
         try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT, WorkerConfig.DEFAULT_TOMBSTONE_GRACE,
-                Map.of("max.poll.records", "1"), false)) {
+                Map.of("max.poll.records", "1"), t -> TopicAdmin.ensure(KafkaSettings.of(kafka.bootstrapServers()),
+                        Map.of(t.replies(), 1, t.replica("r1"), 1), TopicAdmin.REPLICA_TOPIC_CONFIG), false)) {
             long past = System.currentTimeMillis() - 1;
             h.send(1, ProtocolCodec.encode(new ReplicaRequest.Write("late", value(5, "applied"))), past);
             h.send(2, ProtocolCodec.encode(new ReplicaRequest.Read("late")), past);

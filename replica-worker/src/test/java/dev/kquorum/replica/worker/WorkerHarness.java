@@ -43,11 +43,13 @@ final class WorkerHarness implements AutoCloseable {
     final TopicNames topics;
     final KafkaSettings settings;
     final WorkerConfig config;
-    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    /** Replaced on a restart, as a process's would be: gauges bind to the worker that registered them. */
+    volatile SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final Map<Long, ReplicaReply> replies = new ConcurrentHashMap<>();
     final List<ConsumerRecord<byte[], byte[]>> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>());
 
-    private final RocksDbReplicaStore store;
+    private final Path dataDir;
+    private RocksDbReplicaStore store;
     private ReplicaWorker worker;
     private Thread loop;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -59,33 +61,67 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace) {
-        this(kafka, dataDir, limits, tombstoneGrace, Map.of(), true);
+        this(kafka, dataDir, limits, tombstoneGrace, Map.of(), t -> TopicAdmin.ensure(KafkaSettings.of(kafka.bootstrapServers()), Map.of(t.replies(), 1)));
     }
 
     /**
-     * @param workerClientProperties Kafka client properties for the worker only
-     * @param startNow               false to send requests first and {@link #start()} the worker after them
+     * @param clientProperties passed through to every Kafka client, the worker's included
+     * @param beforeStart      creates topics (the reply topic at least) before the worker starts
      */
     WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace,
-                  Map<String, String> workerClientProperties, boolean startNow) {
+                  Map<String, String> clientProperties, java.util.function.Consumer<TopicNames> beforeStart) {
+        this(kafka, dataDir, limits, tombstoneGrace, clientProperties, beforeStart, true);
+    }
+
+    /** @param startNow false to send requests first and {@link #start()} the worker after them */
+    WorkerHarness(TestKafka kafka, Path dataDir, Limits limits, java.time.Duration tombstoneGrace,
+                  Map<String, String> clientProperties, java.util.function.Consumer<TopicNames> beforeStart, boolean startNow) {
         topics = new TopicNames(kafka.uniqueName("w"));
-        settings = KafkaSettings.of(kafka.bootstrapServers());
-        config = new WorkerConfig("r1", new KafkaSettings(kafka.bootstrapServers(), workerClientProperties), topics, dataDir,
-                limits, false, 1, tombstoneGrace);
-        TopicAdmin.ensure(settings, Map.of(topics.replies(), 1, config.topic(), 1));
-        store = RocksDbReplicaStore.open(dataDir, false);
+        settings = new KafkaSettings(kafka.bootstrapServers(), clientProperties);
+        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1, tombstoneGrace);
+        this.dataDir = dataDir;
+        beforeStart.accept(topics);
         if (startNow) {
-            start();
+            startWorker();
         }
         producer = new KafkaProducer<>(settings.producer("harness"));
         collect(topics.replies(), r -> replies.put(correlation(r), ProtocolCodec.decodeReplicaReply(r.value())));
         collect(config.dlqTopic(), deadLetters::add);
     }
 
-    void start() {
-        worker = ReplicaWorker.start(config, store, registry);
+    private void startWorker() {
+        store = RocksDbReplicaStore.open(dataDir, false);
+        try {
+            worker = ReplicaWorker.start(config, store, registry);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
         loop = new Thread(worker::runUntilStopped, "worker-loop");
         loop.start();
+    }
+
+    void start() {
+        startWorker();
+    }
+
+    /** Stops the worker after its batch in hand and closes its store, as a shutdown would. */
+    void stopWorker() throws InterruptedException {
+        worker.stop();
+        loop.join(30_000);
+        worker.close();
+        store.close();
+        worker = null;
+    }
+
+    /** Starts the worker again on the same store, as a restart would. */
+    void restartWorker() {
+        registry = new SimpleMeterRegistry();
+        startWorker();
+    }
+
+    ReplicaWorker worker() {
+        return worker;
     }
 
     RocksDbReplicaStore store() {
@@ -94,8 +130,13 @@ final class WorkerHarness implements AutoCloseable {
 
     /** Sends a request body with a reply address and deadline; {@code correlation} names the reply. */
     void send(long correlation, byte[] body, long deadlineMs) {
+        sendTo(new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()), body, deadlineMs);
+    }
+
+    /** Sends a request that asks to be answered at {@code address}, which may be a bad one. */
+    void sendTo(ReplyAddress address, byte[] body, long deadlineMs) {
         RecordHeaders headers = new RecordHeaders();
-        new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()).writeTo(headers);
+        address.writeTo(headers);
         headers.add(KqHeaders.DEADLINE, KqHeaders.int64(deadlineMs));
         sendRaw(body, headers);
     }
@@ -143,10 +184,9 @@ final class WorkerHarness implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        worker.stop();
-        loop.join(30_000);
-        worker.close();
-        store.close();
+        if (worker != null) {
+            stopWorker();
+        }
         producer.close();
         collecting.set(false);
         for (Thread t : collectors) {

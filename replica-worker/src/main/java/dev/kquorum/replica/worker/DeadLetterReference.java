@@ -1,0 +1,75 @@
+package dev.kquorum.replica.worker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.kquorum.common.protocol.KqHeaders;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * What goes to the dead-letter topic when a dead letter cannot be written whole: a record that
+ * fits the replica topic can be too large for the dead-letter topic once the reason is added.
+ * A small JSON record naming where the original is, its size and why it was set aside takes its
+ * place, so no single record can stop a replica. The original stays on the replica topic until
+ * retention removes it.
+ */
+final class DeadLetterReference {
+
+    /** Header set to {@code true} on a reference, so tools can tell it from a whole dead letter. */
+    static final String HEADER = "kq_dlq_reference";
+    private static final int MAX_REASON_CHARS = 1_000;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private DeadLetterReference() {
+    }
+
+    /** Whether Kafka refused {@code error}'s record for what it is (its size), not for a passing reason. */
+    static boolean cannotBeWrittenWhole(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidRecordException;
+    }
+
+    /** A reference to the record {@code whole} is the dead letter of; {@code refusal} is why it did not fit. */
+    static ProducerRecord<byte[], byte[]> of(ProducerRecord<byte[], byte[]> whole, Throwable refusal) {
+        String source = String.valueOf(KqHeaders.text(whole.headers(), "kq_source"));
+        String reason = truncate(KqHeaders.text(whole.headers(), KqHeaders.ERROR));
+        long size = (whole.key() == null ? 0 : whole.key().length) + (whole.value() == null ? 0 : whole.value().length);
+        for (Header h : whole.headers()) {
+            size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(body)) {
+            g.writeStartObject();
+            g.writeNumberField("v", 1);
+            g.writeStringField("type", "reference");
+            g.writeStringField("source", source);
+            g.writeNumberField("keyBytes", whole.key() == null ? 0 : whole.key().length);
+            g.writeNumberField("valueBytes", whole.value() == null ? 0 : whole.value().length);
+            g.writeNumberField("sizeBytes", size);
+            g.writeStringField("reason", reason);
+            g.writeStringField("notWrittenWhole", truncate(refusal.getMessage()));
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(KqHeaders.ERROR, reason.getBytes(StandardCharsets.UTF_8));
+        headers.add("kq_source", source.getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER, "true".getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(whole.topic(), null, null, null, body.toByteArray(), headers);
+    }
+
+    private static String truncate(String text) {
+        String t = text == null ? "" : text;
+        return t.length() <= MAX_REASON_CHARS ? t : t.substring(0, MAX_REASON_CHARS) + "...";
+    }
+}

@@ -1,0 +1,80 @@
+package dev.kquorum.replica.worker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+import dev.kquorum.testkafka.KafkaExtension;
+import dev.kquorum.testkafka.TestKafka;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Where a worker answers is chosen by whoever wrote the request. A bad reply address must cost
+ * only that request's answer.
+ */
+@ExtendWith(KafkaExtension.class)
+class WorkerReplyAddressTest {
+
+    @TempDir
+    Path dir;
+
+    private static byte[] correlation(long n) {
+        return ByteBuffer.allocate(8).putLong(n).array();
+    }
+
+    private static byte[] write(long n) {
+        return ProtocolCodec.encode(new ReplicaRequest.Write("k" + n, new Versioned(new Version(n + 1, "c"), ("v" + n).getBytes(UTF_8))));
+    }
+
+    @Test
+    void badReplyAddressesOnTwoOfThreeReplicasDoNotDelayTheGoodRequestsAmongThem(TestKafka kafka) throws Exception {
+        List<WorkerHarness> replicas = new ArrayList<>();
+        try {
+            for (int i = 1; i <= 3; i++) {
+                replicas.add(new WorkerHarness(kafka, dir.resolve("r" + i), Limits.DEFAULT));
+            }
+            int good = 12;
+            for (int n = 0; n < good; n++) {
+                for (WorkerHarness h : replicas.subList(0, 2)) {
+                    String replies = h.topics.replies();
+                    // A partition the reply topic does not have, an illegal name, and a name that
+                    // collides with the reply topic's (so it can never be created).
+                    List<ReplyAddress> bad = List.of(
+                            new ReplyAddress(replies, 99, correlation(-1)),
+                            new ReplyAddress("bad topic!", 0, correlation(-2)),
+                            new ReplyAddress(replies.replace('.', '_'), 0, correlation(-3)),
+                            new ReplyAddress("x".repeat(300), 0, correlation(-4)));
+                    h.sendTo(bad.get(n % bad.size()), write(1_000 + n), System.currentTimeMillis() + 60_000);
+                }
+                for (WorkerHarness h : replicas) {
+                    h.send(n, write(n), System.currentTimeMillis() + 60_000);
+                }
+            }
+            for (WorkerHarness h : replicas) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> h.replies.size() == good);
+            }
+            for (WorkerHarness h : replicas.subList(0, 2)) {
+                assertThat(h.registry.get("kquorum.worker.replies.undeliverable").counter().count()).isEqualTo(good);
+                assertThat(h.store().get("k" + (1_000 + good - 1))).as("a request with a bad reply address is still applied").isNotNull();
+            }
+        } finally {
+            for (WorkerHarness h : replicas) {
+                h.close();
+            }
+        }
+    }
+}

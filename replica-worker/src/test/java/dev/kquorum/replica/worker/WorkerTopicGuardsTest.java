@@ -1,0 +1,116 @@
+package dev.kquorum.replica.worker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+import dev.kquorum.testkafka.KafkaExtension;
+import dev.kquorum.testkafka.TestKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The replica topic as an operator can change it under a worker: retention shorter than the
+ * tombstone grace period, records deleted before the worker applied them, partitions added. Each
+ * must be refused loudly, never skipped over.
+ */
+@ExtendWith(KafkaExtension.class)
+class WorkerTopicGuardsTest {
+
+    @TempDir
+    Path dir;
+
+    private static Versioned value(long ts, String text) {
+        return new Versioned(new Version(ts, "c1"), text.getBytes(UTF_8));
+    }
+
+    @Test
+    void createsItsTopicWithInfiniteRetention(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
+             Admin admin = Admin.create(h.settings.admin("test"))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, h.config.topic());
+            Config config = admin.describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic);
+            assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+        }
+    }
+
+    @Test
+    void refusesToStartOnATopicWhoseRetentionIsShorterThanTheTombstoneGrace(TestKafka kafka) {
+        assertThatThrownBy(() -> new WorkerHarness(kafka, dir, Limits.DEFAULT, Duration.ofDays(10), Map.of(), topics -> {
+            try (Admin admin = Admin.create(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()).admin("test"))) {
+                admin.createTopics(List.of(new NewTopic(topics.replica("r1"), 1, (short) 1)
+                        .configs(Map.of("retention.ms", "604800000")))).all().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replies(), 1));
+        }))
+                .hasMessageContaining("retention.ms=604800000")
+                .hasMessageContaining(".replica.r1")
+                .hasMessageContaining("tombstone grace");
+    }
+
+    @Test
+    void refusesToServeAPartitionWhoseStoredOffsetFellOutOfRetention(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
+             Admin admin = Admin.create(h.settings.admin("test"))) {
+            for (int i = 0; i < 3; i++) {
+                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 3);
+            h.stopWorker();
+
+            // While the worker is down, records it never applied are deleted, as retention would.
+            for (int i = 3; i < 8; i++) {
+                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+            }
+            TopicPartition tp = new TopicPartition(h.config.topic(), 0);
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+
+            h.restartWorker();
+            h.send(100, new ReplicaRequest.Read("k7"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.worker().problem() != null);
+            assertThat(h.worker().problem()).contains(h.config.topic() + "-0").contains("stored offset 3").contains("log start 6");
+            assertThat(h.registry.get("kquorum.worker.partitions.out.of.retention").gauge().value()).isEqualTo(1.0);
+            // It serves nothing from that partition: no apply, no answer, not even to the read sent after.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .until(() -> h.replies.size() == 3 && h.store().get("k7") == null);
+            assertThat(h.store().positions().get(0).next()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void refusesLoudlyWhenPartitionsAreAddedToItsTopic(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
+             Admin admin = Admin.create(h.settings.admin("test"))) {
+            h.send(1, new ReplicaRequest.Write("k", value(1, "v")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 1);
+            assertThat(h.worker().problem()).isNull();
+
+            admin.createPartitions(Map.of(h.config.topic(), NewPartitions.increaseTo(3))).all().get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> h.worker().problem() != null);
+            assertThat(h.worker().problem()).contains(h.config.topic()).contains("1 partition").contains("now 3");
+        }
+    }
+}
