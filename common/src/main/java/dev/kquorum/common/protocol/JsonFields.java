@@ -37,7 +37,7 @@ final class JsonFields {
         if (!v.isTextual()) {
             throw wrongType(name, "a string", v);
         }
-        return v.textValue();
+        return Limits.requireValidUnicode(name, v.textValue());
     }
 
     String optionalText(String name) {

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kquorum.common.quorum.Consistency;
@@ -343,13 +344,30 @@ public final class ProtocolCodec {
         if (json == null || json.length == 0) {
             throw new ProtocolException("empty message: expected a JSON object");
         }
-        try {
-            return new JsonFields(MAPPER.readTree(json));
+        try (JsonParser parser = FACTORY.createParser(json)) {
+            JsonNode node = MAPPER.readTree(parser);
+            // One record, one object: "{...} junk" or two objects in one record must not pass as
+            // the first object alone (readTree stops after the first value and ignores the rest).
+            requireNothingAfter(parser);
+            return new JsonFields(node);
         } catch (JsonProcessingException e) {
             throw new ProtocolException("malformed JSON: " + e.getOriginalMessage()
                     + (e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr()), e);
         } catch (IOException e) {
             throw new ProtocolException("unreadable message: " + e.getMessage(), e);
+        }
+    }
+
+    private static void requireNothingAfter(JsonParser parser) throws IOException {
+        JsonToken next;
+        try {
+            next = parser.nextToken();
+        } catch (JsonProcessingException e) {
+            next = JsonToken.NOT_AVAILABLE;
+        }
+        if (next != null) {
+            throw new ProtocolException("malformed JSON: something after the JSON object at column "
+                    + parser.currentLocation().getColumnNr() + " (one record carries one object)");
         }
     }
 
