@@ -26,7 +26,9 @@ import picocli.CommandLine.Parameters;
  */
 abstract class ClientCommand implements Callable<Integer> {
 
-    static final int EXIT_NO_ANSWER = 1;
+    static final int EXIT_NO_ANSWER = Main.EXIT_NO_ANSWER;
+    /** Connecting gets at least this long even under a shorter --timeout: a slow connect is not an unreachable cluster. */
+    static final long MIN_CONNECT_MS = 2_000;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,8 +39,12 @@ abstract class ClientCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
     String key;
 
-    @Option(names = "--timeout", defaultValue = "2s", description = "How long the coordinator waits for the quorum: 500ms, 2s, 1m (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--timeout", defaultValue = "2s", description = {"How long the coordinator waits for the quorum: 500ms, 2s, 1m (default: ${DEFAULT-VALUE}).",
+        "Also how long to try to reach Kafka (at least 2s)."})
     String timeout;
+
+    @Option(names = "--verbose", description = "Show the Kafka client's log (hidden otherwise).")
+    boolean verbose;
 
     @Option(names = "--json", description = "Print the full answer as JSON.")
     boolean json;
@@ -59,8 +65,10 @@ abstract class ClientCommand implements Callable<Integer> {
         }
         long timeoutMs = parseDuration(timeout);
         ExternalRequest request = request(timeoutMs);
+        KafkaClientLog.forClientCommand(verbose);
         Optional<ExternalResponse> answer;
-        try (GatewayClient client = new GatewayClient(kafka.kafka(), kafka.topics())) {
+        Duration connect = Duration.ofMillis(Math.max(timeoutMs, MIN_CONNECT_MS));
+        try (GatewayClient client = new GatewayClient(kafka.kafka(), kafka.topics(), connect)) {
             answer = client.call(request, Duration.ofMillis(timeoutMs).plusSeconds(10));
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -136,7 +144,7 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes VALUE under KEY through the request topic. Exit: 0 OK, 2 INVALID, 4 QUORUM_NOT_REACHED, 5 OVERLOADED.")
+    @Command(name = "put", mixinStandardHelpOptions = true, description = "Writes VALUE under KEY through the request topic. Exit: 0 OK, 1 no answer, 2 INVALID, 4 QUORUM_NOT_REACHED, 5 OVERLOADED, 6 Kafka unreachable.")
     static final class Put extends ClientCommand {
         @Parameters(index = "1", paramLabel = "VALUE", description = "The value (UTF-8 text).")
         String value;
@@ -150,7 +158,7 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Reads KEY through the request topic. Exit: 0 OK, 3 NOT_FOUND, 2 INVALID, 4 QUORUM_NOT_REACHED, 5 OVERLOADED.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Reads KEY through the request topic. Exit: 0 OK, 1 no answer, 2 INVALID, 3 NOT_FOUND, 4 QUORUM_NOT_REACHED, 5 OVERLOADED, 6 Kafka unreachable.")
     static final class Get extends ClientCommand {
         @Option(names = "--r", description = "Replies needed: ONE, QUORUM, ALL or a number (default: QUORUM).")
         String r;
@@ -161,7 +169,7 @@ abstract class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes KEY (writes a tombstone) through the request topic. Exit: 0 OK, 2 INVALID, 4 QUORUM_NOT_REACHED, 5 OVERLOADED.")
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes KEY (writes a tombstone) through the request topic. Exit: 0 OK, 1 no answer, 2 INVALID, 4 QUORUM_NOT_REACHED, 5 OVERLOADED, 6 Kafka unreachable.")
     static final class Delete extends ClientCommand {
         @Option(names = "--w", description = "Acks needed: ONE, QUORUM, ALL or a number (default: QUORUM).")
         String w;

@@ -69,6 +69,7 @@ final class CoordinatorCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Main.logEffectiveConfiguration(spec);
+        KafkaPreflight.check(config.kafka());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch stop = new CountDownLatch(1);
         try (Coordinator coordinator = Coordinator.start(config, registry);

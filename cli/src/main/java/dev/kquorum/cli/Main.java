@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.Map;
 
 import dev.kquorum.cli.config.Settings;
+import dev.kquorum.common.kafka.KafkaUnavailableException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,10 +16,24 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Quorum replication on Apache Kafka.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:done: OK (put/get/delete), or stopped cleanly (servers)",
+            "1:no answer: no coordinator running, or kquorum's topics missing; or an unexpected failure",
+            "2:INVALID request, or bad usage",
+            "3:NOT_FOUND (get)",
+            "4:QUORUM_NOT_REACHED: too few replicas answered in time",
+            "5:OVERLOADED: the coordinator had too much in flight; nothing was sent",
+            "6:Kafka unreachable, or it refused access (credentials, ACLs)"},
         subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
             ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, VerifyCommand.class,
             WorkerBenchCommand.class, dev.kquorum.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
+
+    /** Exit code when no answer came, or kquorum's topics are missing: most often, no coordinator runs. */
+    static final int EXIT_NO_ANSWER = 1;
+    /** Exit code when Kafka cannot be reached, or refuses access. */
+    static final int EXIT_KAFKA_UNAVAILABLE = 6;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,7 +70,41 @@ public final class Main implements Runnable {
             err.flush();
             return 2;
         }
-        return cl.setOut(out).setErr(err).execute(args);
+        return cl.setOut(out).setErr(err).setExecutionExceptionHandler(Main::failure).execute(args);
+    }
+
+    /**
+     * Turns a command's failure into one line and an exit code. A user who forgot to start Kafka
+     * should read what to do, not a stack trace; the trace is logged at DEBUG for whoever needs it.
+     */
+    private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
+        org.slf4j.LoggerFactory.getLogger(Main.class).debug("kquorum {} failed", cl.getCommandName(), e);
+        KafkaUnavailableException kafka = kafkaProblem(e);
+        PrintWriter err = cl.getErr();
+        if (kafka != null) {
+            err.println("kquorum " + cl.getCommandName() + ": " + kafka.getMessage());
+            err.flush();
+            return kafka.reason() == KafkaUnavailableException.Reason.MISSING_TOPIC ? EXIT_NO_ANSWER : EXIT_KAFKA_UNAVAILABLE;
+        }
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
+        err.println("kquorum " + cl.getCommandName() + ": " + message + " (KQ_LOG_LEVEL=DEBUG logs the details)");
+        err.flush();
+        return 1;
+    }
+
+    /** The Kafka problem behind {@code e}, if any: one of ours, or Kafka refusing credentials or rights. */
+    private static KafkaUnavailableException kafkaProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KafkaUnavailableException k) {
+                return k;
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return KafkaUnavailableException.from(t, "the configured cluster", java.time.Duration.ZERO);
+            }
+        }
+        return null;
     }
 
     /**

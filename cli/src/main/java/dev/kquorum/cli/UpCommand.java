@@ -82,7 +82,9 @@ final class UpCommand implements Callable<Integer> {
         StopSignal.onTermOrInt(stop::countDown);
         try {
             String bootstrap = bootstrapServers;
-            if (bootstrap == null) {
+            if (bootstrap != null) {
+                KafkaPreflight.check(new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()));
+            } else {
                 if (KafkaCommand.portInUse(port)) {
                     spec.commandLine().getErr().println("kquorum up: port " + port + " on 127.0.0.1 is in use; is kquorum"
                             + " or Kafka already running? Choose another with --port, or use it with --bootstrap-servers.");

@@ -99,6 +99,7 @@ public final class WorkerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Main.logEffectiveConfiguration(spec);
+        KafkaPreflight.check(config.kafka());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), config.fsync());
              ReplicaWorker worker = ReplicaWorker.start(config, store, registry);

@@ -7,9 +7,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.nio.ByteBuffer;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.kquorum.common.kafka.KafkaSettings;
-import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.KafkaUnavailableException;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.ExternalResponse;
@@ -17,10 +21,13 @@ import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplyAddress;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,28 +35,80 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * A client of the request topic, as any external system would be: it publishes a JSON request
  * with a correlation id and waits for the answer on the response topic. It needs only the
- * bootstrap address. Used by {@code kquorum put/get/delete}; one request at a time.
+ * bootstrap address and the rights to write the request topic and read the response topic; it
+ * creates no topic (a client has no such right on a secured cluster: the coordinator creates
+ * them). Used by {@code kquorum put/get/delete}; one request at a time.
  */
 public final class GatewayClient implements AutoCloseable {
 
+    private final KafkaSettings kafka;
     private final TopicNames topics;
+    private final Duration connectTimeout;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
 
     public GatewayClient(KafkaSettings kafka, TopicNames topics) {
+        this(kafka, topics, Duration.ofSeconds(30));
+    }
+
+    /**
+     * Connects and finds both topics, within {@code connectTimeout}.
+     *
+     * @throws KafkaUnavailableException when Kafka does not answer in time, refuses access, or
+     *                                   lacks the request or response topic
+     */
+    public GatewayClient(KafkaSettings kafka, TopicNames topics, Duration connectTimeout) {
+        this.kafka = kafka;
         this.topics = topics;
-        TopicAdmin.ensure(kafka, java.util.Map.of(topics.responses(), 1));
+        this.connectTimeout = connectTimeout;
         String clientId = "kq-cli-" + UUID.randomUUID();
-        this.producer = new KafkaProducer<>(kafka.producer(clientId));
-        this.consumer = new KafkaConsumer<>(kafka.consumer(clientId, null));
+        Properties producerProps = kafka.producer(clientId);
+        // A send waits for metadata up to max.block.ms (60 s by default): bound it by our own budget.
+        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(connectTimeout.toMillis()));
+        Properties consumerProps = kafka.consumer(clientId, null);
+        // Looking up a missing topic must not create it with the broker's defaults.
+        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        try {
+            this.producer = new KafkaProducer<>(producerProps);
+        } catch (KafkaException e) {
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+        }
+        try {
+            this.consumer = new KafkaConsumer<>(consumerProps);
+        } catch (KafkaException e) {
+            producer.close(Duration.ZERO);
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+        }
+        try {
+            long deadline = System.nanoTime() + connectTimeout.toNanos();
+            List<TopicPartition> partitions = partitionsOf(topics.responses(), deadline);
+            partitionsOf(topics.requests(), deadline);
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            // Resolve the positions now, so that no answer published after this point is missed.
+            partitions.forEach(tp -> consumer.position(tp, remaining(deadline)));
+        } catch (KafkaException e) {
+            close(Duration.ZERO);
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+        } catch (KafkaUnavailableException e) {
+            close(Duration.ZERO);
+            throw e;
+        }
+    }
+
+    private List<TopicPartition> partitionsOf(String topic, long deadline) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo p : consumer.partitionsFor(topics.responses(), Duration.ofSeconds(30))) {
+        for (PartitionInfo p : consumer.partitionsFor(topic, remaining(deadline))) {
             partitions.add(new TopicPartition(p.topic(), p.partition()));
         }
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        // Resolve the positions now, so that no answer published after this point is missed.
-        partitions.forEach(consumer::position);
+        if (partitions.isEmpty()) {
+            throw KafkaUnavailableException.missingTopic(topic, kafka.bootstrapServers());
+        }
+        return partitions;
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
     }
 
     /** Sends the request and waits for its answer; empty if none came within {@code wait}. */
@@ -57,9 +116,17 @@ public final class GatewayClient implements AutoCloseable {
         byte[] correlation = ByteBuffer.allocate(16).putLong(System.nanoTime()).putLong(UUID.randomUUID().getLeastSignificantBits()).array();
         RecordHeaders headers = new RecordHeaders();
         new ReplyAddress(topics.responses(), null, correlation).writeTo(headers);
-        producer.send(new ProducerRecord<>(topics.requests(), null, null, KqHeaders.utf8(request.key()),
-                ProtocolCodec.encode(request), headers));
-        producer.flush();
+        try {
+            producer.send(new ProducerRecord<>(topics.requests(), null, null, KqHeaders.utf8(request.key()),
+                    ProtocolCodec.encode(request), headers)).get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), connectTimeout);
+        } catch (TimeoutException e) {
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
@@ -77,7 +144,11 @@ public final class GatewayClient implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
-        consumer.close(Duration.ofSeconds(5));
+        close(Duration.ofSeconds(5));
+    }
+
+    private void close(Duration wait) {
+        producer.close(wait);
+        consumer.close(wait);
     }
 }

@@ -1,0 +1,49 @@
+package dev.kquorum.common.kafka;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+
+/**
+ * Checks, before a process builds anything on Kafka, that the cluster answers and accepts its
+ * credentials: otherwise Kafka's clients retry for a minute (max.block.ms, default.api.timeout.ms)
+ * while logging a warning a second, and the user learns nothing.
+ */
+public final class KafkaReach {
+
+    private KafkaReach() {
+    }
+
+    /** @throws KafkaUnavailableException when the cluster does not answer within {@code within}, or refuses access */
+    public static void check(KafkaSettings kafka, Duration within) {
+        var props = kafka.admin("kquorum-reach");
+        String ms = Long.toString(within.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+        Admin admin;
+        try {
+            admin = Admin.create(props);
+        } catch (RuntimeException e) {
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+        }
+        try {
+            // DescribeCluster needs no ACL, but it does need a connection and a successful login.
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) within.toMillis()))
+                    .nodes().get(within.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+        } catch (ExecutionException e) {
+            throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), within);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+        } finally {
+            // Nothing is in flight worth waiting for; closing must not add to the user's wait.
+            admin.close(Duration.ZERO);
+        }
+    }
+}

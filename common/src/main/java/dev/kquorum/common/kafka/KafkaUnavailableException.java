@@ -1,0 +1,66 @@
+package dev.kquorum.common.kafka;
+
+import java.time.Duration;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+
+/**
+ * Kafka cannot be used as configured: unreachable, refusing kquorum's credentials or rights, or
+ * missing a topic kquorum needs. The message is one plain sentence that names the address and
+ * says what to try, because it is what a user sees when they forgot to start Kafka.
+ */
+public final class KafkaUnavailableException extends RuntimeException {
+
+    /** Why Kafka cannot be used; the command line maps it to an exit code. */
+    public enum Reason { UNREACHABLE, REFUSED, MISSING_TOPIC }
+
+    private final Reason reason;
+
+    public KafkaUnavailableException(Reason reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    /** A topic that a client may not create (clients lack that right on a secured cluster) is absent. */
+    public static KafkaUnavailableException missingTopic(String topic, String bootstrapServers) {
+        return new KafkaUnavailableException(Reason.MISSING_TOPIC, "topic " + topic + " does not exist at " + bootstrapServers
+                + ": has a coordinator run there with this --topic-prefix? Start one with ./kquorum up or ./kquorum coordinator", null);
+    }
+
+    /**
+     * What {@code failure}, met while talking to Kafka at {@code bootstrapServers} for up to
+     * {@code waited}, means to the user: refused when Kafka rejected the credentials or the rights
+     * (retrying will not help), unreachable otherwise.
+     */
+    public static KafkaUnavailableException from(Throwable failure, String bootstrapServers, Duration waited) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
+                return new KafkaUnavailableException(Reason.REFUSED, "Kafka at " + bootstrapServers + " refused access ("
+                        + t.getClass().getSimpleName() + ": " + oneLine(t.getMessage()) + "): check security.protocol, sasl.* and ssl.*"
+                        + " in --config, and the cluster's ACLs for this principal", failure);
+            }
+            if (t instanceof ConfigException) {
+                return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot use Kafka at " + bootstrapServers + ": "
+                        + oneLine(t.getMessage()) + ": check --bootstrap-servers (host:port[,host:port...])", failure);
+            }
+        }
+        return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot reach Kafka at " + bootstrapServers + " within "
+                + seconds(waited) + ": is Kafka running? Try ./kquorum up (or ./kquorum kafka), or point --bootstrap-servers at your cluster",
+                failure);
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    private static String oneLine(String text) {
+        return text == null ? "no detail" : text.replaceAll("\\s+", " ").trim();
+    }
+}
