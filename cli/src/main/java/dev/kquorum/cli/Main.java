@@ -84,7 +84,10 @@ public final class Main implements Runnable {
         if (kafka != null) {
             err.println("kquorum " + cl.getCommandName() + ": " + kafka.getMessage());
             err.flush();
-            return kafka.reason() == KafkaUnavailableException.Reason.MISSING_TOPIC ? EXIT_NO_ANSWER : EXIT_KAFKA_UNAVAILABLE;
+            return switch (kafka.reason()) {
+                case UNREACHABLE, REFUSED -> EXIT_KAFKA_UNAVAILABLE;
+                case MISSING_TOPIC, FAILED -> EXIT_NO_ANSWER;
+            };
         }
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ");
         err.println("kquorum " + cl.getCommandName() + ": " + message + " (KQ_LOG_LEVEL=DEBUG logs the details)");

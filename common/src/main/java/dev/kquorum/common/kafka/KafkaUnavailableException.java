@@ -14,7 +14,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 public final class KafkaUnavailableException extends RuntimeException {
 
     /** Why Kafka cannot be used; the command line maps it to an exit code. */
-    public enum Reason { UNREACHABLE, REFUSED, MISSING_TOPIC }
+    public enum Reason { UNREACHABLE, REFUSED, MISSING_TOPIC, FAILED }
 
     private final Reason reason;
 
@@ -36,7 +36,7 @@ public final class KafkaUnavailableException extends RuntimeException {
     /**
      * What {@code failure}, met while talking to Kafka at {@code bootstrapServers} for up to
      * {@code waited}, means to the user: refused when Kafka rejected the credentials or the rights
-     * (retrying will not help), unreachable otherwise.
+     * (retrying will not help), unreachable when it timed out, failed otherwise.
      */
     public static KafkaUnavailableException from(Throwable failure, String bootstrapServers, Duration waited) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
@@ -49,6 +49,14 @@ public final class KafkaUnavailableException extends RuntimeException {
                 return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot use Kafka at " + bootstrapServers + ": "
                         + oneLine(t.getMessage()) + ": check --bootstrap-servers (host:port[,host:port...])", failure);
             }
+        }
+        boolean timedOut = false;
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            timedOut |= t instanceof org.apache.kafka.common.errors.TimeoutException || t instanceof java.util.concurrent.TimeoutException;
+        }
+        if (!timedOut) {
+            return new KafkaUnavailableException(Reason.FAILED, "Kafka at " + bootstrapServers + " failed the request ("
+                    + failure.getClass().getSimpleName() + ": " + oneLine(failure.getMessage()) + ")", failure);
         }
         return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot reach Kafka at " + bootstrapServers + " within "
                 + seconds(waited) + ": is Kafka running? Try ./kquorum up (or ./kquorum kafka), or point --bootstrap-servers at your cluster",

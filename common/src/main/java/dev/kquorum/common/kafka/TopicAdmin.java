@@ -12,11 +12,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates kquorum's topics when they are absent; leaves existing ones as they are; reads their settings. */
+/**
+ * Creates kquorum's topics when they are absent, with room for records at the value limit
+ * ({@link KafkaSettings#MAX_RECORD_BYTES}); leaves existing ones as they are; reads their settings.
+ */
 public final class TopicAdmin {
 
     private static final Logger log = LoggerFactory.getLogger(TopicAdmin.class);
@@ -75,7 +79,10 @@ public final class TopicAdmin {
             List<NewTopic> missing = new ArrayList<>();
             partitionsByTopic.forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()).configs(configs));
+                    // Records at the value limit are larger than the broker's default limit of 1 MiB.
+                    Map<String, String> all = new java.util.HashMap<>(configs);
+                    all.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
+                    missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()).configs(all));
                 }
             });
             if (missing.isEmpty()) {
