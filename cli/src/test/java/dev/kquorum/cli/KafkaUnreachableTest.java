@@ -76,6 +76,13 @@ class KafkaUnreachableTest {
         }
     }
 
+    @Test
+    void helpListsTheExitCodes() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        assertThat(Main.run(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true), "--help")).isZero();
+        assertThat(out.toString()).contains("Exit codes:", "6   Kafka unreachable", "1   no answer");
+    }
+
     private void assertOneLineNamingTheAddress(CliProcess run) {
         assertThat(run.exit()).as("exit code; stderr:%n%s", run.err()).isEqualTo(6);
         assertNoNoise(run);
