@@ -79,6 +79,9 @@ final class WorkerBenchCommand implements Callable<Integer> {
         try {
             String bootstrap = broker != null ? broker.bootstrapServers() : bootstrapServers;
             KafkaSettings kafka = KafkaSettings.of(bootstrap);
+            if (broker == null) {
+                KafkaPreflight.check(kafka);
+            }
             TopicNames topics = new TopicNames("bench-" + Long.toHexString(System.nanoTime()));
             WorkerConfig config = new WorkerConfig("r1", kafka, topics, work.resolve("store"), Limits.DEFAULT, fsync, 1);
             TopicAdmin.ensure(kafka, Map.of(config.topic(), 1), TopicAdmin.REPLICA_TOPIC_CONFIG);

@@ -63,7 +63,9 @@ class KafkaUnreachableTest {
         List<List<String>> servers = List.of(
                 List.of("coordinator", "--replicas", "r1,r2,r3", "--http-port", "-1"),
                 List.of("worker", "--id", "r1", "--data-dir", dir.resolve("r1").toString(), "--http-port", "-1"),
-                List.of("up", "--data-dir", dir.resolve("up").toString(), "--http-port", "-1"));
+                List.of("up", "--data-dir", dir.resolve("up").toString(), "--http-port", "-1"),
+                List.of("bench", "--quick"),
+                List.of("worker-bench"));
         for (List<String> server : servers) {
             List<String> args = new java.util.ArrayList<>(server);
             args.addAll(List.of("--bootstrap-servers", address));

@@ -61,7 +61,9 @@ public final class BenchCommand implements Callable<Integer> {
         LocalKafkaBroker broker = null;
         try {
             progress("starting " + (bootstrapServers == null ? "a local broker" : "on " + bootstrapServers));
-            if (bootstrapServers == null) {
+            if (bootstrapServers != null) {
+                dev.kquorum.cli.KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
+            } else {
                 broker = LocalKafkaBroker.start(BrokerSettings.inDirectory(dir.resolve("kafka")));
             }
             KafkaSettings kafka = KafkaSettings.of(broker != null ? broker.bootstrapServers() : bootstrapServers);
