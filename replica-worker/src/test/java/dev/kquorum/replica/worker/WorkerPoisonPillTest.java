@@ -7,7 +7,10 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ReplicaReply;
@@ -33,7 +36,14 @@ class WorkerPoisonPillTest {
 
     @Test
     void aNearMegabyteGarbageRecordIsDeadLetteredByReferenceAndTheWorkerGoesOn(TestKafka kafka) throws Exception {
-        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT)) {
+        // A dead-letter topic at the broker's default record limit (1 MiB), as on a cluster where it
+        // was created by hand: the record, with its dead-letter headers, no longer fits it.
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT, WorkerConfig.DEFAULT_TOMBSTONE_GRACE, Map.of(),
+                t -> {
+                    KafkaSettings admin = KafkaSettings.of(kafka.bootstrapServers());
+                    TopicAdmin.ensure(admin, Map.of(t.replies(), 1));
+                    TopicAdmin.ensure(admin, Map.of(t.replicaDlq("r1"), 1), Map.of("max.message.bytes", "1048588"));
+                })) {
             byte[] garbage = new byte[1_048_000];
             Arrays.fill(garbage, (byte) 'x');
             h.send(1, garbage, System.currentTimeMillis() + 60_000);
