@@ -187,9 +187,13 @@ public final class Workload {
      * @return the keys that could not be read
      */
     public List<String> finalReads(Duration within) {
+        return finalReads(within, Consistency.ALL);
+    }
+
+    /** The same, reading {@code r} replicas (any read quorum sees every acknowledged write). */
+    public List<String> finalReads(Duration within, Consistency all) {
         long deadline = System.nanoTime() + within.toNanos();
         List<String> unread = new ArrayList<>();
-        Consistency all = Consistency.ALL;
         try (GatewayClient client = new GatewayClient(kafka, topics)) {
             for (int k = 0; k < plan.keys(); k++) {
                 boolean done = false;

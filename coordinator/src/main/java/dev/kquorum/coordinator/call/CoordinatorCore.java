@@ -102,6 +102,7 @@ public final class CoordinatorCore {
         if (request.issuedAtMs() != null && nowMs - request.issuedAtMs() > timeout) {
             // Nobody waits for it any more, and replicas remember a request's identity only for a
             // while (longer than any timeout): executed now, it could supersede newer writes.
+            // Not executed, but perhaps executed before a crash: its outcome is unknown.
             return Effects.done(callId, Outcome.late(request.op(), request.key(), nowMs - request.issuedAtMs(), timeout), List.of());
         }
         Call call = newCall(callId, request, spec, timeout, nowMs);

@@ -35,11 +35,16 @@ public record Outcome(Status status, Op op, String key, byte[] value, Version ve
                 limit + " operations already in flight; nothing was sent, try again later");
     }
 
-    /** A request taken up after its own timeout had passed: not executed, like an overloaded one. */
+    /**
+     * A request taken up after its own timeout had passed: not executed now. It may have been
+     * executed before (this is a redelivery after a crash), so, as for a timeout, its outcome is
+     * unknown: QUORUM_NOT_REACHED, never OVERLOADED's "nothing was done".
+     */
     public static Outcome late(Op op, String key, long ageMs, long timeoutMs) {
-        return new Outcome(Status.OVERLOADED, op, key, null, null, 0, 0, List.of(),
+        return new Outcome(Status.QUORUM_NOT_REACHED, op, key, null, null, 0, 0, List.of(),
                 "not executed: issued " + ageMs + " ms ago, past its timeout of " + timeoutMs
-                        + " ms (the gateway was behind, or took the request over late); nothing was sent");
+                        + " ms (the gateway was behind, or took the request over after a crash); an earlier execution, if any,"
+                        + " may still become visible");
     }
 
     public boolean isOk() {
