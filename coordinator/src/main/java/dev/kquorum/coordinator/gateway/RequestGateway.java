@@ -60,6 +60,9 @@ public final class RequestGateway implements AutoCloseable {
     /** Tries at writing a dead letter before the request is left for redelivery. */
     private static final int DEAD_LETTER_ATTEMPTS = 3;
 
+    private static final String TIMESTAMP_TYPE = "message.timestamp.type";
+    private static final String LOG_APPEND_TIME = "LogAppendTime";
+
     private final QuorumClient client;
     private final TopicNames topics;
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -102,8 +105,16 @@ public final class RequestGateway implements AutoCloseable {
                                        MeterRegistry registry) {
         // The broker stamps each request: its timestamp is part of the first version a write is given,
         // the same on every execution, and must not depend on the client's clock.
-        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4), Map.of("message.timestamp.type", "LogAppendTime"));
+        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
         TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
+        String stamped = TopicAdmin.config(kafka, topics.requests()).get(TIMESTAMP_TYPE);
+        if (!LOG_APPEND_TIME.equals(stamped)) {
+            log.warn("Topic {} keeps the timestamps clients give ({}={}): a request stamped more than the max clock offset"
+                    + " ahead of this coordinator's clock is answered INVALID, and one stamped more than its timeout ago is"
+                    + " not executed. kquorum creates the topic with {}; to switch an existing one: kafka-configs"
+                    + " --alter --entity-type topics --entity-name {} --add-config {}={}",
+                    topics.requests(), TIMESTAMP_TYPE, stamped, LOG_APPEND_TIME, topics.requests(), TIMESTAMP_TYPE, LOG_APPEND_TIME);
+        }
         RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry);
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
         gateway.loop.start();
