@@ -106,8 +106,8 @@ public final class Replica {
             return write(write, state, nowMs);
         }
         ReplicaRequest.Read read = (ReplicaRequest.Read) request;
-        Versioned seen = read.requestId() == null ? null : state.get(identityKey(read.key(), read.requestId()));
-        return new ReplicaReply.Value(id, read.key(), state.get(read.key()), seen == null ? null : seen.version());
+        Identity seen = read.requestId() == null ? null : Identity.read(state, read.key(), read.requestId());
+        return new ReplicaReply.Value(id, read.key(), state.get(read.key()), seen == null ? null : seen.duplicate());
     }
 
     /**
@@ -121,26 +121,64 @@ public final class Replica {
         }
         Versioned held = state.get(write.key());
         ReplicaRequest.Origin origin = write.origin();
-        Versioned seen = origin == null ? null : state.get(identityKey(write.key(), origin.requestId()));
-        if (seen != null && !origin.reissue() && !attempt(seen).equals(origin.attempt())) {
+        Identity seen = origin == null ? null : Identity.read(state, write.key(), origin.requestId());
+        if (seen != null && !origin.reissue() && !seen.attempt().equals(origin.attempt())) {
             // Another execution of this request wrote it already: write nothing above what followed.
-            return new ReplicaReply.Ack(id, write.key(), Version.max(held == null ? null : held.version(), seen.version()),
-                    seen.version());
+            return new ReplicaReply.Ack(id, write.key(), Version.max(held == null ? null : held.version(), seen.written()),
+                    seen.duplicate());
         }
         if (held != null && held.version().equals(incoming) && !Arrays.equals(held.value(), write.versioned().value())) {
             return new ReplicaReply.Invalid(id, "version " + incoming + " is already held here with another value;"
                     + " versions must be unique, so a writer reused one");
         }
         if (origin != null) {
-            Version recorded = seen == null ? incoming : Version.max(seen.version(), incoming);
-            String attempt = seen == null ? origin.attempt() : attempt(seen);
-            state.put(identityKey(write.key(), origin.requestId()), new Versioned(recorded, attempt.getBytes(UTF_8)));
+            boolean fresh = held == null || !held.version().isNewerThan(incoming);
+            Identity now = seen == null
+                    ? new Identity(origin.attempt(), incoming, origin.reissue(), !origin.reissue() && fresh)
+                    : seen.written(incoming, origin.reissue());
+            now.write(state, write.key(), origin.requestId());
         }
         if (held == null || incoming.isNewerThan(held.version())) {
             state.put(write.key(), write.versioned());
             return new ReplicaReply.Ack(id, write.key(), incoming);
         }
         return new ReplicaReply.Ack(id, write.key(), held.version());
+    }
+
+    /**
+     * What this replica remembers of a request with an identity, per key: which execution
+     * (attempt) wrote it first, the highest version it was written at, whether that version was a
+     * re-issue, and whether its first version was the newest here when it arrived. Stored as an
+     * entry of its own, under a key no data key can take, and purged after the dedup window.
+     */
+    private record Identity(String attempt, Version written, boolean reissued, boolean firstFresh) {
+
+        static Identity read(VersionedState state, String key, String requestId) {
+            Versioned stored = state.get(storeKey(key, requestId));
+            if (stored == null) {
+                return null;
+            }
+            String[] parts = new String(stored.value(), UTF_8).split("\n", -1);
+            return new Identity(parts[0], stored.version(), parts[1].equals("1"), parts[2].equals("1"));
+        }
+
+        void write(VersionedState state, String key, String requestId) {
+            String flags = attempt + "\n" + (reissued ? "1" : "0") + "\n" + (firstFresh ? "1" : "0");
+            state.put(storeKey(key, requestId), new Versioned(written, flags.getBytes(UTF_8)));
+        }
+
+        /** Written again at {@code version}: the highest version stays, and says whether it was a re-issue. */
+        Identity written(Version version, boolean reissue) {
+            return version.isNewerThan(written) ? new Identity(attempt, version, reissue, firstFresh) : this;
+        }
+
+        ReplicaReply.Duplicate duplicate() {
+            return new ReplicaReply.Duplicate(written, reissued, firstFresh);
+        }
+
+        static String storeKey(String key, String requestId) {
+            return RESERVED + requestId + RESERVED + key;
+        }
     }
 
     /**
@@ -158,18 +196,5 @@ public final class Replica {
             return age > rules.dedupWindow().toMillis();
         }
         return held.isTombstone() && age > rules.tombstoneGrace().toMillis();
-    }
-
-    /** True for store keys that hold data, not this replica's own records. */
-    public static boolean isDataKey(String storeKey) {
-        return storeKey.isEmpty() || storeKey.charAt(0) != RESERVED;
-    }
-
-    private static String identityKey(String key, String requestId) {
-        return RESERVED + requestId + RESERVED + key;
-    }
-
-    private static String attempt(Versioned identityRecord) {
-        return new String(identityRecord.value(), UTF_8);
     }
 }

@@ -29,11 +29,14 @@ public record ReplicaRules(Limits limits, MaxClockOffset maxClockOffset, Duratio
         Objects.requireNonNull(maxClockOffset, "maxClockOffset");
         requirePositive("tombstone grace", tombstoneGrace);
         requirePositive("dedup window", dedupWindow);
-        if (dedupWindow.toMillis() < MAX_REQUEST_TIMEOUT.toMillis()) {
-            // Coordinators execute a request only within its timeout from issue; the replicas must
-            // remember it at least that long, or a late second execution would go unrecognised.
+        long minimum = MAX_REQUEST_TIMEOUT.toMillis() + 2 * maxClockOffset.millis();
+        if (dedupWindow.toMillis() < minimum) {
+            // Coordinators execute a request only within its timeout from issue (the broker's clock);
+            // the replicas, by their own clocks, must remember it at least that long, plus the offset
+            // either way, or a late second execution would go unrecognised.
             throw new IllegalArgumentException("dedup window must be at least the longest request timeout ("
-                    + MAX_REQUEST_TIMEOUT.toSeconds() + " s), got " + dedupWindow.toSeconds() + " s");
+                    + MAX_REQUEST_TIMEOUT.toSeconds() + " s) plus twice the max clock offset, " + minimum + " ms; got "
+                    + dedupWindow.toMillis() + " ms");
         }
     }
 

@@ -165,23 +165,29 @@ class ReplicaTest {
         assertThat(apply(put("k", "A", v(10, "req"), first))).as("Kafka redelivering the same message")
                 .isEqualTo(new ReplicaReply.Ack("r1", "k", v(20, "c3")));
         assertThat(apply(put("k", "A", v(30, "req"), again))).as("a second execution, even at a higher version")
-                .isEqualTo(new ReplicaReply.Ack("r1", "k", v(20, "c3"), v(10, "req")));
+                .isEqualTo(new ReplicaReply.Ack("r1", "k", v(20, "c3"), new ReplicaReply.Duplicate(v(10, "req"), false, true)));
         assertThat(store.get("k").value()).isEqualTo("B".getBytes(UTF_8));
         assertThat(apply(new ReplicaRequest.Read("k", "req-1"))).isEqualTo(
-                new ReplicaReply.Value("r1", "k", store.get("k"), v(10, "req")));
+                new ReplicaReply.Value("r1", "k", store.get("k"), new ReplicaReply.Duplicate(v(10, "req"), false, true)));
         assertThat(apply(new ReplicaRequest.Read("k", "req-2")))
                 .isEqualTo(new ReplicaReply.Value("r1", "k", store.get("k"), null));
     }
 
-    /** A re-issue applies like any write, and the request is remembered at its highest version. */
+    /**
+     * A first version that arrives below what is held is remembered as not fresh; a re-issue then
+     * applies like any write, and the request is remembered at it, as a re-issue.
+     */
     @Test
     void aReissueAppliesAndRaisesTheRememberedVersion() {
         ReplicaRequest.Origin first = new ReplicaRequest.Origin("req-1", "c1~a:1", false);
+        ReplicaRequest.Origin other = new ReplicaRequest.Origin("req-1", "c2~b:3", false);
         apply(put("k", "B", v(20, "c3")));
         apply(put("k", "A", v(10, "req"), first));
+        assertThat(apply(put("k", "A", v(10, "req"), other)))
+                .isEqualTo(new ReplicaReply.Ack("r1", "k", v(20, "c3"), new ReplicaReply.Duplicate(v(10, "req"), false, false)));
         assertThat(apply(put("k", "A", v(25, "c1~a"), first.reissued()))).isEqualTo(new ReplicaReply.Ack("r1", "k", v(25, "c1~a")));
-        assertThat(apply(put("k", "A", v(10, "req"), new ReplicaRequest.Origin("req-1", "c2~b:3", false))))
-                .isEqualTo(new ReplicaReply.Ack("r1", "k", v(25, "c1~a"), v(25, "c1~a")));
+        assertThat(apply(put("k", "A", v(10, "req"), other)))
+                .isEqualTo(new ReplicaReply.Ack("r1", "k", v(25, "c1~a"), new ReplicaReply.Duplicate(v(25, "c1~a"), true, false)));
     }
 
     @Test

@@ -108,6 +108,20 @@ public final class TopicAdmin {
         }
     }
 
+    /** The id Kafka gave {@code topic} when it was created: a topic recreated under the same name has another. */
+    public static String topicId(KafkaSettings kafka, String topic) {
+        try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
+            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId().toString();
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot describe topic " + topic + " at " + kafka.bootstrapServers() + ": "
+                    + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing topic " + topic, e);
+        }
+    }
+
     /** The effective configuration of {@code topic} (set on the topic, or the broker's default). */
     public static Map<String, String> config(KafkaSettings kafka, String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);

@@ -90,9 +90,7 @@ public final class ProtocolCodec {
                 g.writeStringField("replica", a.replica());
                 g.writeStringField("key", a.key());
                 g.writeStringField("version", a.held().toString());
-                if (a.duplicateOf() != null) {
-                    g.writeStringField("duplicateOf", a.duplicateOf().toString());
-                }
+                writeDuplicate(g, a.duplicate());
             } else if (reply instanceof ReplicaReply.Value v) {
                 g.writeStringField("type", "value");
                 g.writeStringField("replica", v.replica());
@@ -100,9 +98,7 @@ public final class ProtocolCodec {
                 if (v.held() != null) {
                     writeVersioned(g, v.held());
                 }
-                if (v.duplicateOf() != null) {
-                    g.writeStringField("duplicateOf", v.duplicateOf().toString());
-                }
+                writeDuplicate(g, v.duplicate());
             } else if (reply instanceof ReplicaReply.Invalid i) {
                 g.writeStringField("type", "invalid");
                 g.writeStringField("replica", i.replica());
@@ -116,10 +112,9 @@ public final class ProtocolCodec {
         f.requireSchemaVersion(SCHEMA_VERSION, true);
         String type = f.text("type");
         return switch (type) {
-            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"),
-                    f.has("duplicateOf") ? version(f, "duplicateOf") : null);
+            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"), duplicate(f));
             case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
-                    f.has("version") ? readVersioned(f, false) : null, f.has("duplicateOf") ? version(f, "duplicateOf") : null);
+                    f.has("version") ? readVersioned(f, false) : null, duplicate(f));
             case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
             default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
         };
@@ -307,6 +302,19 @@ public final class ProtocolCodec {
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("field '" + name + "': " + e.getMessage());
         }
+    }
+
+    private static void writeDuplicate(JsonGenerator g, ReplicaReply.Duplicate d) throws IOException {
+        if (d != null) {
+            g.writeStringField("duplicateOf", d.written().toString());
+            g.writeBooleanField("duplicateReissued", d.reissued());
+            g.writeBooleanField("duplicateFresh", d.firstFresh());
+        }
+    }
+
+    private static ReplicaReply.Duplicate duplicate(JsonFields f) {
+        return f.has("duplicateOf") ? new ReplicaReply.Duplicate(version(f, "duplicateOf"),
+                f.optionalBoolean("duplicateReissued"), f.optionalBoolean("duplicateFresh")) : null;
     }
 
     private static String requestId(JsonFields f) {

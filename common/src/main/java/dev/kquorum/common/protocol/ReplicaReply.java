@@ -14,10 +14,10 @@ public sealed interface ReplicaReply {
     /**
      * "I now hold a version at least as high as the one you wrote", with the version actually held:
      * higher than the request's when another write won, which tells the coordinator to re-issue.
-     * {@code duplicateOf} (else null) says the request was already written here, at that version,
-     * by another execution of it: this one applied nothing.
+     * {@code duplicate} (else null) says the request was already written here by another
+     * execution of it: this one applied nothing.
      */
-    record Ack(String replica, String key, Version held, Version duplicateOf) implements ReplicaReply {
+    record Ack(String replica, String key, Version held, Duplicate duplicate) implements ReplicaReply {
         public Ack {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(key, "key");
@@ -31,9 +31,9 @@ public sealed interface ReplicaReply {
 
     /**
      * The answer to a read: what is held for the key, or null when nothing ever was; and when the
-     * read named a request, the version that request was already written at here (else null).
+     * read named a request that was already written here, what became of it (else null).
      */
-    record Value(String replica, String key, Versioned held, Version duplicateOf) implements ReplicaReply {
+    record Value(String replica, String key, Versioned held, Duplicate duplicate) implements ReplicaReply {
         public Value {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(key, "key");
@@ -41,6 +41,23 @@ public sealed interface ReplicaReply {
 
         public Value(String replica, String key, Versioned held) {
             this(replica, key, held, null);
+        }
+    }
+
+    /**
+     * What a replica remembers of a request it has written (by its identity), told to another
+     * execution of the same request.
+     *
+     * @param written    the highest version the request was written at here
+     * @param reissued   whether that version came from a re-issue (a write above what the first
+     *                   version found), rather than the request's first version
+     * @param firstFresh whether the request's first version was applied here as the newest: no
+     *                   higher version was held when it arrived. Only then can a write quorum of
+     *                   such replicas have answered it OK without a re-issue
+     */
+    record Duplicate(Version written, boolean reissued, boolean firstFresh) {
+        public Duplicate {
+            Objects.requireNonNull(written, "written");
         }
     }
 

@@ -42,10 +42,11 @@ final class AbdReadCall extends BaseCall {
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
-        if (!count(replica, replyRound, reply, counts)) {
+        ReplicaReply counted = count(replica, replyRound, reply, counts, nowMs);
+        if (counted == null) {
             return Effects.NONE;
         }
-        if (reply instanceof ReplicaReply.Value value) {
+        if (counted instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }

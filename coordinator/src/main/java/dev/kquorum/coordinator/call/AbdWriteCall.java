@@ -51,16 +51,17 @@ final class AbdWriteCall extends BaseCall {
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
-        if (!count(replica, replyRound, reply, counts)) {
+        ReplicaReply counted = count(replica, replyRound, reply, counts, nowMs);
+        if (counted == null) {
             return Effects.NONE;
         }
-        if (reply instanceof ReplicaReply.Value v) {
+        if (counted instanceof ReplicaReply.Value v) {
             if (v.held() != null) {
                 versions.observe(v.held().version(), nowMs);
                 highestSeen = Version.max(highestSeen, v.held().version());
             }
-            duplicateOf = Version.max(duplicateOf, v.duplicateOf());
-        } else if (reply instanceof ReplicaReply.Ack ack) {
+            duplicateOf = Version.max(duplicateOf, v.duplicate() == null ? null : v.duplicate().written());
+        } else if (counted instanceof ReplicaReply.Ack ack) {
             versions.observe(ack.held(), nowMs);
         }
         if (tracker.enough()) {

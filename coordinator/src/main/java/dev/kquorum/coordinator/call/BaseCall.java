@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.version.Version;
 
 /**
  * What every call does the same way: send a round to all replicas, count each replica's answer to
@@ -58,20 +59,32 @@ abstract class BaseCall implements Call {
     }
 
     /**
-     * Counts a reply: true when it is a first answer to the current round, of the kind that
-     * counts ({@code expected}) or a rejection; false for everything to ignore.
+     * Counts a reply: the reply as counted when it is a first answer to the current round, of the
+     * kind that counts ({@code expected}) or a rejection (then an {@code Invalid}); null for
+     * everything to ignore. A replica that
+     * shows a version beyond this coordinator's clock plus the max clock offset is counted as a
+     * rejection: such a version comes from a broken clock or a stray writer, and is neither
+     * followed, nor returned to a reader, nor taken as holding a write.
      */
-    final boolean count(String replica, int replyRound, ReplicaReply reply, Class<? extends ReplicaReply> expected) {
+    final ReplicaReply count(String replica, int replyRound, ReplicaReply reply, Class<? extends ReplicaReply> expected, long nowMs) {
         if (done || replyRound != round) {
-            return false;
+            return null;
         }
-        if (reply instanceof ReplicaReply.Invalid invalid) {
-            if (tracker.add(replica, false)) {
-                rejections.add(replica + ": " + invalid.error());
+        String refusal = reply instanceof ReplicaReply.Invalid invalid ? invalid.error() : fromTheFuture(reply, nowMs);
+        if (refusal != null) {
+            if (!tracker.add(replica, false)) {
+                return null;
             }
-            return true;
+            rejections.add(replica + ": " + refusal);
+            return new ReplicaReply.Invalid(replica, refusal);
         }
-        return expected.isInstance(reply) && tracker.add(replica, true);
+        return expected.isInstance(reply) && tracker.add(replica, true) ? reply : null;
+    }
+
+    private String fromTheFuture(ReplicaReply reply, long nowMs) {
+        Version held = reply instanceof ReplicaReply.Ack ack ? ack.held()
+                : reply instanceof ReplicaReply.Value value && value.held() != null ? value.held().version() : null;
+        return held != null && versions.maxOffset().exceededBy(held, nowMs) ? versions.describeFuture(held, nowMs) : null;
     }
 
     /** Why the round cannot be won, once too many replicas rejected it. */

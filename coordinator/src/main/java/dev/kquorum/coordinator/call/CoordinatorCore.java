@@ -77,6 +77,14 @@ public final class CoordinatorCore {
                     request.r() == null ? Consistency.QUORUM : request.r());
             if (request.mode() == Mode.LINEARIZABLE) {
                 spec.requireLinearizable();
+                // Its R must also meet the smallest write quorum any linearizable write may use,
+                // whatever W this request names: a read is linearized against other requests' writes.
+                int majority = replicas.size() / 2 + 1;
+                if (spec.r() + majority <= replicas.size()) {
+                    throw new InvalidQuorumException("linearizable mode needs R + " + majority + " > N (" + majority
+                            + " is the smallest W a linearizable write may use), got R=" + spec.r() + ", N=" + replicas.size()
+                            + ": a read of " + spec.r() + " could miss a write that a majority acknowledged");
+                }
             }
             if (request.op() == Op.PUT && request.value() == null) {
                 throw new ProtocolException("field 'value': a put needs a value");
@@ -87,10 +95,8 @@ public final class CoordinatorCore {
             if (request.timeoutMs() != null && (request.timeoutMs() < 1 || request.timeoutMs() > MAX_TIMEOUT_MS)) {
                 throw new ProtocolException("field 'timeoutMs': " + request.timeoutMs() + " is outside 1.." + MAX_TIMEOUT_MS);
             }
-            if (request.issuedAtMs() != null && request.issuedAtMs() > nowMs + versions.maxOffset().millis()) {
-                throw new ProtocolException("the request was issued at " + request.issuedAtMs() + ", "
-                        + (request.issuedAtMs() - nowMs) + " ms ahead of this coordinator's clock (max clock offset "
-                        + versions.maxOffset().millis() + " ms): check the client's clock");
+            if (request.issuedAtMs() != null) {
+                checkIssued(request, nowMs);
             }
         } catch (ProtocolException | InvalidQuorumException e) {
             return Effects.done(callId, Outcome.invalid(request.op(), request.key(), e.getMessage()), List.of());
@@ -99,16 +105,33 @@ public final class CoordinatorCore {
             return Effects.done(callId, Outcome.overloaded(request.op(), request.key(), maxInFlight), List.of());
         }
         long timeout = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
-        if (request.issuedAtMs() != null && nowMs - request.issuedAtMs() > timeout) {
-            // Nobody waits for it any more, and replicas remember a request's identity only for a
-            // while (longer than any timeout): executed now, it could supersede newer writes.
-            // Not executed, but perhaps executed before a crash: its outcome is unknown.
+        if (request.issuedAtMs() != null && nowMs - request.issuedAtMs() > timeout - versions.maxOffset().millis()) {
+            // Executed only while no earlier execution can have answered it yet (less the max clock
+            // offset between the hosts that judge it): so a second execution never begins after a
+            // first answer of QUORUM_NOT_REACHED, and always within the replicas' dedup window.
+            // Not executed now, but perhaps executed before a crash: its outcome is unknown.
             return Effects.done(callId, Outcome.late(request.op(), request.key(), nowMs - request.issuedAtMs(), timeout), List.of());
         }
         Call call = newCall(callId, request, spec, timeout, nowMs);
         calls.put(callId, call);
         byDeadline.add(call);
         return settle(call.start(nowMs));
+    }
+
+    /** A request with an issue time (its record's timestamp) must be datable by this coordinator's clock. */
+    private void checkIssued(ExternalRequest request, long nowMs) {
+        long offset = versions.maxOffset().millis();
+        if (request.issuedAtMs() > nowMs + offset) {
+            throw new ProtocolException("the request's record timestamp " + request.issuedAtMs() + " is "
+                    + (request.issuedAtMs() - nowMs) + " ms ahead of this coordinator's clock (max clock offset " + offset
+                    + " ms): the clock of the broker (LogAppendTime) or of the client (CreateTime) is wrong");
+        }
+        long timeout = request.timeoutMs() == null ? DEFAULT_TIMEOUT_MS : request.timeoutMs();
+        if (timeout <= offset) {
+            throw new ProtocolException("field 'timeoutMs': " + timeout + " ms is too short for the request topic: it must be"
+                    + " more than the max clock offset (" + offset + " ms), within which a redelivered request is told apart"
+                    + " from a late one");
+        }
     }
 
     private Call newCall(long callId, ExternalRequest request, QuorumSpec spec, long timeout, long nowMs) {

@@ -39,6 +39,11 @@ final class QuorumTracker {
         return replicas.size() - failed.size() < required;
     }
 
+    /** Replicas that have not answered this round yet. */
+    int unanswered() {
+        return replicas.size() - succeeded.size() - failed.size();
+    }
+
     int succeededCount() {
         return succeeded.size();
     }

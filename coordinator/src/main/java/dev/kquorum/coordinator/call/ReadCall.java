@@ -34,10 +34,11 @@ final class ReadCall extends BaseCall {
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        if (!count(replica, replyRound, reply, ReplicaReply.Value.class)) {
+        ReplicaReply counted = count(replica, replyRound, reply, ReplicaReply.Value.class, nowMs);
+        if (counted == null) {
             return Effects.NONE;
         }
-        if (reply instanceof ReplicaReply.Value value) {
+        if (counted instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }

@@ -1,5 +1,6 @@
 package dev.kquorum.coordinator.call;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.kquorum.common.protocol.Op;
@@ -20,10 +21,19 @@ import dev.kquorum.common.version.Versioned;
  * the max clock offset is not followed: the write says so rather than claim a success it lacks.
  *
  * <p>A request with an identity is first written at the version made from it, the same on every
- * execution. When replicas answer that another execution already wrote it ({@code duplicateOf}),
- * this execution re-issues nothing above what it found: it only makes sure a write quorum holds
- * the version the request was written at, and answers with that. Every later write is above that
- * version, so executing the request again never supersedes a write that began after its answer.
+ * execution. When replicas answer that another execution already wrote it ({@link
+ * ReplicaReply.Duplicate}), this one must answer as that one may have: never above a write that
+ * began after that answer, never below one acknowledged before the request began.
+ * <ul>
+ *   <li>If it was re-issued somewhere, that execution may have answered OK at the re-issued
+ *   version, which is above everything acknowledged before: make a write quorum hold it, answer it.</li>
+ *   <li>Else, if a write quorum took its first version as the newest ("fresh"), it is above
+ *   everything acknowledged before the request began: answer it.</li>
+ *   <li>Else, if even the replicas yet to answer could not make such a quorum, no execution can
+ *   have answered OK (and, since a request is executed only within its timeout, none has
+ *   answered at all yet): this one decides, re-issuing above what it found.</li>
+ *   <li>Else wait for more replicas, up to the deadline.</li>
+ * </ul>
  */
 final class WriteCall extends BaseCall {
 
@@ -35,7 +45,13 @@ final class WriteCall extends BaseCall {
     private Version version;
     private Version highestHeld;
     private Version lowestHeld;
-    private Version duplicateOf;
+    /** The highest version another execution wrote the request at, as the replicas say; null if none does. */
+    private Version duplicate;
+    private boolean duplicateReissued;
+    /** Replicas of round 0 that say the request's first version was applied there as the newest. */
+    private int freshBefore;
+    /** What the replicas of round 0 that had not seen the request before now hold. */
+    private final List<Version> heldByNewcomers = new ArrayList<>();
 
     /**
      * @param origin the request's identity and this execution, or null
@@ -60,6 +76,10 @@ final class WriteCall extends BaseCall {
         version = v;
         highestHeld = null;
         lowestHeld = null;
+        duplicate = null;
+        duplicateReissued = false;
+        freshBefore = 0;
+        heldByNewcomers.clear();
         return broadcast(r, new ReplicaRequest.Write(key, new Versioned(version, value), o), w);
     }
 
@@ -68,13 +88,21 @@ final class WriteCall extends BaseCall {
         if (reply instanceof ReplicaReply.Ack ack && replyRound == round) {
             versions.observe(ack.held(), nowMs);
         }
-        if (!count(replica, replyRound, reply, ReplicaReply.Ack.class)) {
+        ReplicaReply counted = count(replica, replyRound, reply, ReplicaReply.Ack.class, nowMs);
+        if (counted == null) {
             return Effects.NONE;
         }
-        if (reply instanceof ReplicaReply.Ack ack) {
+        if (counted instanceof ReplicaReply.Ack ack) {
             highestHeld = Version.max(highestHeld, ack.held());
             lowestHeld = lowestHeld == null || ack.held().compareTo(lowestHeld) < 0 ? ack.held() : lowestHeld;
-            duplicateOf = Version.max(duplicateOf, ack.duplicateOf());
+            ReplicaReply.Duplicate d = ack.duplicate();
+            if (d != null) {
+                duplicateReissued |= d.reissued();
+                duplicate = Version.max(duplicate, d.written());
+                freshBefore += d.firstFresh() ? 1 : 0;
+            } else {
+                heldByNewcomers.add(ack.held());
+            }
         }
         if (tracker.enough()) {
             return round == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
@@ -85,19 +113,26 @@ final class WriteCall extends BaseCall {
         return Effects.NONE;
     }
 
+    /** Round 0 has a quorum of answers (and is asked again as more arrive, while it waits). */
     private Effects firstRoundWon(long nowMs) {
-        if (duplicateOf != null) {
-            // Executed before: its version must be held by a write quorum, and nothing goes above it.
-            return lowestHeld.compareTo(duplicateOf) >= 0 ? finishAt(duplicateOf) : sendRound(1, duplicateOf, origin.reissued());
-        }
-        if (!highestHeld.isNewerThan(version)) {
+        if (duplicate != null) {
+            if (duplicateReissued) {
+                return lowestHeld.compareTo(duplicate) >= 0 ? finishAt(duplicate) : sendRound(1, duplicate, origin.reissued());
+            }
+            // Newcomers count as fresh only where the version answered is the newest they hold.
+            long fresh = freshBefore + heldByNewcomers.stream().filter(h -> !h.isNewerThan(duplicate)).count();
+            if (fresh >= w) {
+                return finishAt(duplicate);
+            }
+            if (fresh + tracker.unanswered() >= w) {
+                return Effects.NONE;
+            }
+        } else if (!highestHeld.isNewerThan(version)) {
             return finish(Status.OK, null);
         }
-        if (!versions.observe(highestHeld, nowMs)) {
-            return finish(Status.QUORUM_NOT_REACHED, versions.describeFuture(highestHeld, nowMs)
-                    + "; the write was not re-issued above it and is hidden by it");
-        }
-        // Out-versioned: re-issue once, above everything this quorum holds.
+        // Out-versioned: re-issue once, above everything this quorum holds (replies beyond the max
+        // clock offset were refused on arrival, so the clock can follow all of these).
+        versions.observe(highestHeld, nowMs);
         return sendRound(1, versions.next(nowMs), origin == null ? null : origin.reissued());
     }
 

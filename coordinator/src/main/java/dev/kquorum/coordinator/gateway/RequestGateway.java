@@ -64,6 +64,8 @@ public final class RequestGateway implements AutoCloseable {
     private static final String LOG_APPEND_TIME = "LogAppendTime";
 
     private final QuorumClient client;
+    /** The request topic's id: part of a request's default identity. */
+    private final String requestTopicId;
     private final TopicNames topics;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -83,8 +85,10 @@ public final class RequestGateway implements AutoCloseable {
     private boolean commitInFlight;
     private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
-    private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry) {
+    private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry,
+                           String requestTopicId) {
         this.client = client;
+        this.requestTopicId = requestTopicId;
         this.topics = topics;
         for (Status status : Status.values()) {
             answered.put(status, Counter.builder("kquorum.gateway.requests").tag("status", status.name())
@@ -115,7 +119,8 @@ public final class RequestGateway implements AutoCloseable {
                     + " --alter --entity-type topics --entity-name {} --add-config {}={}",
                     topics.requests(), TIMESTAMP_TYPE, stamped, LOG_APPEND_TIME, topics.requests(), TIMESTAMP_TYPE, LOG_APPEND_TIME);
         }
-        RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry);
+        RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry,
+                TopicAdmin.topicId(kafka, topics.requests()));
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
         gateway.loop.start();
         log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.prefix() + ".gateway");
@@ -223,9 +228,11 @@ public final class RequestGateway implements AutoCloseable {
             answer(record, tp, address, ExternalResponse.invalid(null, null, e.getMessage()));
             return;
         }
-        // The request's identity: the client's requestId, else its own coordinates. Executed again
+        // The request's identity: the client's requestId, else its own coordinates (with the topic's
+        // id, since a topic recreated under the same name reuses offsets). Executed again
         // (redelivery after a crash or rebalance), it is recognised and supersedes nothing newer.
-        String identity = request.requestId() != null ? request.requestId() : tp + "@" + record.offset();
+        String identity = request.requestId() != null ? "id:" + request.requestId()
+                : "at:" + requestTopicId + "/" + record.partition() + "@" + record.offset();
         client.execute(request.identified(identity, record.timestamp())).whenComplete((outcome, error) -> answer(record, tp, address, error == null
                 ? response(outcome)
                 : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));

@@ -312,16 +312,20 @@ class CoordinatorCoreTest {
     }
 
     /**
-     * Executed again after its first answer, with a later write B above it: the replicas say it was
-     * written before, and the call answers with that version, re-issuing nothing above B.
+     * Executed again after its first OK answer, with a later write B above it: replicas of the
+     * first execution's quorum say it was written there as the newest ("fresh"), and once a write
+     * quorum says so the call answers with that version, re-issuing nothing above B.
      */
     @Test
     void anotherExecutionAnswersWithTheFirstVersionAndSupersedesNothing() {
         Effects sent = identifiedPut(1, "A", null);
         Version v0 = writeTo(sent, "r1").versioned().version();
         Version b = new Version(v0.timestamp() + 1_000, "c2");
-        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", b, v0), now.get());
-        Effects done = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Ack("r2", "k", b), now.get());
+        ReplicaReply.Duplicate freshBefore = new ReplicaReply.Duplicate(v0, false, true);
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", b, freshBefore), now.get());
+        Effects waiting = core.onReply(correlationTo(sent, "r2"), new ReplicaReply.Ack("r2", "k", b), now.get());
+        assertThat(waiting.isEmpty()).as("one fresh of three, one yet to answer: the first may have been acknowledged").isTrue();
+        Effects done = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Ack("r3", "k", b, freshBefore), now.get());
         assertThat(done.send()).as("nothing written above B").isEmpty();
         assertThat(outcome(done).status()).isEqualTo(Status.OK);
         assertThat(outcome(done).version()).isEqualTo(v0);
@@ -334,7 +338,8 @@ class CoordinatorCoreTest {
         Version v0 = writeTo(sent, "r1").versioned().version();
         Version reissued = new Version(v0.timestamp() + 100, "c1~x");
         Version older = new Version(v0.timestamp() + 50, "c2");
-        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", reissued, reissued), now.get());
+        core.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", reissued,
+                new ReplicaReply.Duplicate(reissued, true, false)), now.get());
         Effects again = core.onReply(correlationTo(sent, "r3"), new ReplicaReply.Ack("r3", "k", older), now.get());
         assertThat(again.completed()).isEmpty();
         assertThat(again.send()).hasSize(3).allSatisfy(o -> {
@@ -353,7 +358,8 @@ class CoordinatorCoreTest {
         assertThat(query.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Read("k", "kq.requests-0@41")));
         Version written = new Version(HybridClock.pack(now.get() - 50, 0), "req~x");
         Versioned later = new Versioned(new Version(HybridClock.pack(now.get() - 10, 0), "c2"), bytes("B"));
-        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", later, written), now.get());
+        core.onReply(correlationTo(query, "r1"), new ReplicaReply.Value("r1", "k", later,
+                new ReplicaReply.Duplicate(written, true, false)), now.get());
         Effects write = core.onReply(correlationTo(query, "r2"), new ReplicaReply.Value("r2", "k", later), now.get());
         assertThat(writeTo(write, "r3").versioned().version()).isEqualTo(written);
     }

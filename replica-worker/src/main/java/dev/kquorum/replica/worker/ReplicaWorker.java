@@ -78,6 +78,8 @@ public final class ReplicaWorker implements AutoCloseable {
     private String purgeResumeFrom;
     private long purgeNowMillis;
     private boolean purging;
+    /** True from start until the worker first reaches the end of its topic. */
+    private boolean catchingUp = true;
     /** Keys the purge looks at per turn of the loop: a few milliseconds of RocksDB reads. */
     static final int PURGE_CHUNK = 1_000;
     /** How often the topic's partition count is compared with the one at start. */
@@ -254,10 +256,14 @@ public final class ReplicaWorker implements AutoCloseable {
 
     private void process(ConsumerRecords<byte[], byte[]> records) {
         long started = System.nanoTime();
-        // Behind its topic (more records wait after this batch): only then may stale reads be skipped.
-        boolean catchingUp = false;
-        for (TopicPartition tp : records.partitions()) {
-            catchingUp |= consumer.currentLag(tp).orElse(0) > 0;
+        // Catching up: from its start until it first reaches the end of its topic. After that a lag
+        // is the normal stream under load, not a backlog nobody waits for any more.
+        if (catchingUp) {
+            long behind = 0;
+            for (TopicPartition tp : records.partitions()) {
+                behind += consumer.currentLag(tp).orElse(0);
+            }
+            catchingUp = behind > 0;
         }
         Replica.Delivery delivery = new Replica.Delivery(null, System.currentTimeMillis(), catchingUp);
         StoreBatch batch = new StoreBatch(store);
