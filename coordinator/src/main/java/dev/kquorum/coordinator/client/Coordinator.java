@@ -20,6 +20,7 @@ import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.Status;
+import dev.kquorum.common.version.SteadyClock;
 import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
@@ -61,6 +62,8 @@ public final class Coordinator implements QuorumClient {
 
     private final CoordinatorConfig config;
     private final CoordinatorCore core;
+    /** The core's one time input: wall time that never steps, so timeouts hold when the wall clock does. */
+    private final SteadyClock clock = new SteadyClock();
     private final CoordinatorMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> replies;
@@ -175,7 +178,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.submit(callId, request, System.currentTimeMillis());
+            effects = core.submit(callId, request, clock.millis());
         }
         carryOut(effects);
         return future;
@@ -198,7 +201,7 @@ public final class Coordinator implements QuorumClient {
                 }
                 Effects expired;
                 synchronized (core) {
-                    expired = core.onTick(System.currentTimeMillis());
+                    expired = core.onTick(clock.millis());
                 }
                 carryOut(expired);
             }
@@ -256,7 +259,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply, System.currentTimeMillis());
+            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply, clock.millis());
         }
         carryOut(effects);
     }
