@@ -197,4 +197,9 @@ public final class Replica {
         }
         return held.isTombstone() && age > rules.tombstoneGrace().toMillis();
     }
+
+    /** True for store keys that hold data, not this replica's own records of request identities. */
+    public static boolean isDataKey(String storeKey) {
+        return storeKey.isEmpty() || storeKey.charAt(0) != RESERVED;
+    }
 }

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kquorum.cli.WorkerCommand;
 import dev.kquorum.common.kafka.KafkaSettings;
@@ -68,7 +68,8 @@ class RealRunConsistencyTest {
         try (Coordinator c1 = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), new SimpleMeterRegistry());
              Coordinator c2 = Coordinator.start(new CoordinatorConfig("c2", REPLICAS, settings, topics, 1, 1000, Limits.DEFAULT), new SimpleMeterRegistry())) {
             AtomicInteger ids = new AtomicInteger();
-            AtomicBoolean failed = new AtomicBoolean();
+            // Whatever ends a client thread early, an AssertionError included, fails the test.
+            AtomicReference<Throwable> failed = new AtomicReference<>();
             List<Thread> clients = new ArrayList<>();
             for (int k = 0; k < 4; k++) {
                 Coordinator c = k % 2 == 0 ? c1 : c2;
@@ -79,9 +80,8 @@ class RealRunConsistencyTest {
                         for (int n = 0; n < OPS_PER_CLIENT; n++) {
                             history.addAll(one(c, name, n, random, mode, origin, ids));
                         }
-                    } catch (Exception e) {
-                        failed.set(true);
-                        throw new IllegalStateException(e);
+                    } catch (Throwable e) {
+                        failed.compareAndSet(null, e);
                     }
                 }, name);
                 t.start();
@@ -94,8 +94,11 @@ class RealRunConsistencyTest {
             }
             for (Thread t : clients) {
                 t.join(120_000);
+                assertThat(t.isAlive()).as("%s finished within 120 s", t.getName()).isFalse();
             }
-            assertThat(failed).isFalse();
+            if (failed.get() != null) {
+                throw new AssertionError("a client failed: " + failed.get(), failed.get());
+            }
 
             if (mode == Mode.LINEARIZABLE) {
                 assertThat(LinearizabilityChecker.firstViolation(history)).as("linearizable: %s", history).isNull();

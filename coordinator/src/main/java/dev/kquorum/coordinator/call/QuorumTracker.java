@@ -44,6 +44,10 @@ final class QuorumTracker {
         return replicas.size() - succeeded.size() - failed.size();
     }
 
+    int failedCount() {
+        return failed.size();
+    }
+
     int succeededCount() {
         return succeeded.size();
     }

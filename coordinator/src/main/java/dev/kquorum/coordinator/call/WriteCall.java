@@ -32,7 +32,8 @@ import dev.kquorum.common.version.Versioned;
  *   <li>Else, if even the replicas yet to answer could not make such a quorum, no execution can
  *   have answered OK (and, since a request is executed only within its timeout, none has
  *   answered at all yet): this one decides, re-issuing above what it found.</li>
- *   <li>Else wait for more replicas, up to the deadline.</li>
+ *   <li>Else wait for more replicas, up to the deadline; once every replica has answered and some
+ *   refused (their records unknown), answer QUORUM_NOT_REACHED rather than guess.</li>
  * </ul>
  */
 final class WriteCall extends BaseCall {
@@ -124,8 +125,11 @@ final class WriteCall extends BaseCall {
             if (fresh >= w) {
                 return finishAt(duplicate);
             }
-            if (fresh + tracker.unanswered() >= w) {
-                return Effects.NONE;
+            // A replica yet to answer, or one whose answer was refused, may be fresh too.
+            if (fresh + tracker.unanswered() + tracker.failedCount() >= w) {
+                return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
+                        "this request was executed before, at " + duplicate + "; whether that execution took effect cannot be"
+                                + " told, since replicas refused to answer: " + impossible("acknowledged"));
             }
         } else if (!highestHeld.isNewerThan(version)) {
             return finish(Status.OK, null);
