@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.history.HistoryOp;
+import dev.kquorum.history.LinearizabilityChecker;
 import dev.kquorum.history.QuorumPromiseChecker;
 import org.junit.jupiter.api.Test;
 
@@ -61,5 +62,23 @@ class SimulationFindings {
         Simulation sim = new Simulation(108, config);
         sim.lossyReplicaTopics = true;
         assertThatThrownBy(sim::run).hasMessageContaining("r2's version of k0 went back");
+    }
+
+    /**
+     * What mixing modes does not keep, kept visible: a quorum-mode write (#5, its coordinator slow
+     * in round 0) is read by linearizable reads (which write it back), then deleted (#8); the
+     * write's round 0 then finds the delete above it and re-issues above it, so the value comes
+     * back (#13): one write taking effect twice. The quorum promise holds (the write never
+     * completed); linearizability needs every operation on the key in linearizable mode.
+     */
+    @Test
+    void quorumModeWritesMixedWithLinearizableReadsAreNotLinearizable() {
+        SimConfig config = new SimConfig(null, new SimConfig.Shape(4, 4, 2, 3, 4, 1, 10, 600),
+                new SimConfig.Faults(0.0, 0.03, 50, 0, 3, 2, 0.0, 0.0, 0, false),
+                new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, true));
+        Simulation sim = new Simulation(27064, config);
+        List<HistoryOp> history = sim.run();
+        assertThat(QuorumPromiseChecker.violations(history)).isEmpty();
+        assertThat(LinearizabilityChecker.firstViolation(sim.withoutQuorumReads())).isEqualTo("k0");
     }
 }

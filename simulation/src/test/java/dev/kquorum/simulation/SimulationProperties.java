@@ -50,17 +50,18 @@ class SimulationProperties {
     }
 
     /**
-     * Both modes on the same keys: the whole history keeps the quorum promise, and the
-     * linearizable reads with every write (of either mode) are linearizable. Only quorum-mode
-     * reads, which repair asynchronously, may disagree with each other.
+     * Both modes on the same keys: the whole history keeps the quorum promise. It is not
+     * linearizable, even counting only the linearizable reads: a quorum-mode write still in its
+     * first round can re-issue above a later write after a linearizable read has already returned
+     * it (SimulationFindings shows one); linearizability needs every operation on the key in
+     * linearizable mode.
      */
     @Property(tries = TRIES)
-    void mixedModesKeepTheQuorumPromiseAndLinearizableReads(@ForAll long seed, @ForAll("linearizableShapes") SimConfig.Shape shape,
-                                                             @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
+    void mixedModesKeepTheQuorumPromise(@ForAll long seed, @ForAll("linearizableShapes") SimConfig.Shape shape,
+                                        @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(null, shape, faults, clocks));
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
-        assertLinearizable(sim, sim.withoutQuorumReads());
         assertNothingLost(sim);
     }
 
