@@ -39,7 +39,7 @@ abstract class ClientCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key.")
     String key;
 
-    @Option(names = "--timeout", defaultValue = "2s", description = {"How long the coordinator waits for the quorum: 500ms, 2s, 1m (default: ${DEFAULT-VALUE}).",
+    @Option(names = "--timeout", defaultValue = "2s", description = {"How long the coordinator waits for the quorum, above the max clock offset (500 ms): 1s, 2s, 1m (default: ${DEFAULT-VALUE}).",
         "Also how long to try to reach Kafka (at least 2s)."})
     String timeout;
 
