@@ -76,7 +76,9 @@ class SimulationFindings {
         SimConfig config = new SimConfig(null, new SimConfig.Shape(4, 4, 2, 3, 4, 1, 10, 600),
                 new SimConfig.Faults(0.0, 0.03, 50, 0, 3, 2, 0.0, 0.0, 0, false),
                 new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, true));
-        Simulation sim = new Simulation(27064, config);
+        // (Found by CI as seed 27064; after quorum-mode writes with an identity learned to wait for
+        // a fresh quorum before re-issuing, that run no longer shows it, seed 699 does.)
+        Simulation sim = new Simulation(699, config);
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).isEmpty();
         assertThat(LinearizabilityChecker.firstViolation(sim.withoutQuorumReads())).isEqualTo("k0");

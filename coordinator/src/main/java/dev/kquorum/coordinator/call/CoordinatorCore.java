@@ -150,7 +150,9 @@ public final class CoordinatorCore {
         }
         Version first = origin == null ? null
                 : Versions.forRequest(request.requestId(), request.issuedAtMs() != null && request.issuedAtMs() >= 0 ? request.issuedAtMs() : nowMs);
-        return new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions, origin, first);
+        long reissueUntil = request.issuedAtMs() == null ? Long.MAX_VALUE : request.issuedAtMs() + timeout - versions.maxOffset().millis();
+        return new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions, origin, first,
+                reissueUntil);
     }
 
     /** A replica's reply at {@code nowMs}; replies to calls that already ended, or from strangers, are ignored. */

@@ -21,17 +21,20 @@ import dev.kquorum.common.version.Versioned;
  * the max clock offset is not followed: the write says so rather than claim a success it lacks.
  *
  * <p>A request with an identity is first written at the version made from it, the same on every
- * execution. When replicas answer that another execution already wrote it ({@link
- * ReplicaReply.Duplicate}), this one must answer as that one may have: never above a write that
- * began after that answer, never below one acknowledged before the request began.
+ * execution, and other executions of it may be running or done (a redelivery, a takeover during
+ * a rebalance). Every execution therefore answers as any of them may have: never above a write
+ * that began after an answer, never below one acknowledged before the request began. Replicas
+ * say what other executions did ({@link ReplicaReply.Duplicate}); this one's own first round
+ * counts the same way.
  * <ul>
  *   <li>If it was re-issued somewhere, that execution may have answered OK at the re-issued
  *   version, which is above everything acknowledged before: make a write quorum hold it, answer it.</li>
  *   <li>Else, if a write quorum took its first version as the newest ("fresh"), it is above
  *   everything acknowledged before the request began: answer it.</li>
  *   <li>Else, if even the replicas yet to answer could not make such a quorum, no execution can
- *   have answered OK (and, since a request is executed only within its timeout, none has
- *   answered at all yet): this one decides, re-issuing above what it found.</li>
+ *   have answered OK: this one re-issues above what it found, if it is still early enough (the
+ *   request's issue time plus its timeout, less the max clock offset), before any execution can
+ *   have answered QUORUM_NOT_REACHED; too late, it answers QUORUM_NOT_REACHED itself.</li>
  *   <li>Else wait for more replicas, up to the deadline; once every replica has answered and some
  *   refused (their records unknown), answer QUORUM_NOT_REACHED rather than guess.</li>
  * </ul>
@@ -43,6 +46,8 @@ final class WriteCall extends BaseCall {
     private final int w;
     private final ReplicaRequest.Origin origin;
     private final Version first;
+    /** Past this time (the request's issue time plus its timeout, less the max clock offset) nothing is re-issued. */
+    private final long reissueUntilMs;
     private Version version;
     private Version highestHeld;
     private Version lowestHeld;
@@ -57,15 +62,17 @@ final class WriteCall extends BaseCall {
     /**
      * @param origin the request's identity and this execution, or null
      * @param first  the version to write first (made from the identity), or null for a fresh one
+     * @param reissueUntilMs the last time a re-issue may be decided (Long.MAX_VALUE: any time)
      */
     WriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int w,
-              long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first) {
+              long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first, long reissueUntilMs) {
         super(id, key, replicas, timeoutMs, nowMs, versions);
         this.op = op;
         this.value = value;
         this.w = w;
         this.origin = origin;
         this.first = first;
+        this.reissueUntilMs = reissueUntilMs;
     }
 
     @Override
@@ -116,26 +123,37 @@ final class WriteCall extends BaseCall {
 
     /** Round 0 has a quorum of answers (and is asked again as more arrive, while it waits). */
     private Effects firstRoundWon(long nowMs) {
-        if (duplicate != null) {
-            if (duplicateReissued) {
-                return lowestHeld.compareTo(duplicate) >= 0 ? finishAt(duplicate) : sendRound(1, duplicate, origin.reissued());
-            }
-            // Newcomers count as fresh only where the version answered is the newest they hold.
-            long fresh = freshBefore + heldByNewcomers.stream().filter(h -> !h.isNewerThan(duplicate)).count();
-            if (fresh >= w) {
-                return finishAt(duplicate);
-            }
-            // A replica yet to answer, or one whose answer was refused, may be fresh too.
-            if (fresh + tracker.unanswered() + tracker.failedCount() >= w) {
-                return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
-                        "this request was executed before, at " + duplicate + "; whether that execution took effect cannot be"
-                                + " told, since replicas refused to answer: " + impossible("acknowledged"));
-            }
-        } else if (!highestHeld.isNewerThan(version)) {
-            return finish(Status.OK, null);
+        if (origin == null) {
+            return highestHeld.isNewerThan(version) ? reissue(nowMs) : finish(Status.OK, null);
         }
-        // Out-versioned: re-issue once, above everything this quorum holds (replies beyond the max
-        // clock offset were refused on arrival, so the clock can follow all of these).
+        // A request with an identity may have other executions running or done: decide as any of
+        // them may have answered, whichever this one is.
+        if (duplicateReissued) {
+            return lowestHeld.compareTo(duplicate) >= 0 ? finishAt(duplicate) : sendRound(1, duplicate, origin.reissued());
+        }
+        Version target = duplicate != null ? duplicate : version;
+        // Replicas that had not seen the request count as fresh where what they hold is not above it.
+        long fresh = freshBefore + heldByNewcomers.stream().filter(h -> !h.isNewerThan(target)).count();
+        if (fresh >= w) {
+            return finishAt(target);
+        }
+        // A replica yet to answer, or one whose answer was refused, may be fresh too.
+        if (fresh + tracker.unanswered() + tracker.failedCount() >= w) {
+            return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
+                    "whether an execution of this request at " + target + " took effect cannot be told, since replicas"
+                            + " refused to answer: " + impossible("acknowledged"));
+        }
+        if (nowMs > reissueUntilMs) {
+            // Another execution may have answered by now; a re-issue could land above a write begun after it.
+            return finish(Status.QUORUM_NOT_REACHED, "out-versioned at " + target + " too late to re-issue: past the request's"
+                    + " timeout less the max clock offset; the write may still become visible");
+        }
+        return reissue(nowMs);
+    }
+
+    /** Out-versioned: re-issue once, above everything this quorum holds (replies beyond the max
+     * clock offset were refused on arrival, so the clock can follow all of these). */
+    private Effects reissue(long nowMs) {
         versions.observe(highestHeld, nowMs);
         return sendRound(1, versions.next(nowMs), origin == null ? null : origin.reissued());
     }

@@ -19,16 +19,16 @@ import dev.kquorum.common.version.Versioned;
 import org.junit.jupiter.api.Test;
 
 /**
- * KNOWN LIMITS, kept visible: a second Jepsen-style review's scenarios that still break the
- * promise "executing a request twice never supersedes a write that began after its first answer"
- * (and, for A1, linearizability), each asserting what happens TODAY. When a fix lands, these
- * assertions fail: turn them back into the promise (the review wrote them that way) and move them
- * to JepsenScenariosTest. All need two executions of one request that overlap in time, with
- * delayed messages, during a rebalance or a takeover.
+ * A second Jepsen-style review: two executions of one request that overlap in time, with delayed
+ * messages, during a rebalance or a takeover. Q1 and Q2 failed on the code they were written
+ * against and keep the promise now ("executing a request twice never supersedes a write that
+ * began after its first answer"). A1 is a KNOWN LIMIT, kept visible: it asserts what happens
+ * today (a linearizable second execution writes above such a write); when a fix lands it fails,
+ * and should then assert the promise, as the review wrote it.
  *
  * <p>Written against 5dcd4ed ("answer a second execution as the
  * first may have") and 5c15040. Replica replies are made by hand, each what {@code Replica}
- * answers in that situation (replica-worker's {@code JepsenKnownLimitsTest} pins them).
+ * answers in that situation (replica-worker's {@code JepsenScenarios2Test} pins them).
  *
  * <p>Common thread: the rule "a request is executed only within timeoutMs - maxOffset of its
  * record timestamp" bounds when an execution BEGINS, but an execution OBSERVES the replicas (and
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
  * execution's record follows the first-execution path and re-issues above whatever it finds,
  * including writes that began after another execution's answer.
  */
-class JepsenKnownLimitsTest {
+class JepsenScenarios2Test {
 
     private static final List<String> R3 = List.of("r1", "r2", "r3");
     /** Broker time at which the request record of A is stamped (LogAppendTime). */
@@ -96,7 +96,7 @@ class JepsenKnownLimitsTest {
      * A, whose only answer was QUORUM_NOT_REACHED, supersedes B, which began after that answer.
      */
     @Test
-    void knownLimitQ2ASecondExecutionBegunBeforeAFirstAnswerCanReissueAboveAWriteBegunAfterIt() {
+    void aSecondExecutionThatBeganBeforeTheFirstAnswerNeverReissuesAboveAWriteThatBeganAfterIt() {
         CoordinatorCore c1 = core("c1~aaaa");
         Effects first = c1.submit(1, requestA(), T + 5);
         Version v0 = writeTo(first, "r1").versioned().version();
@@ -124,7 +124,7 @@ class JepsenKnownLimitsTest {
         assertThat(sent == null || sent.compareTo(b) < 0)
                 .as("the second execution writes A at %s, above B (%s), which began after A's first answer (QUORUM_NOT_REACHED at T+2005)",
                         sent, b)
-                .isFalse();
+                .isTrue();
     }
 
     /**
@@ -140,7 +140,7 @@ class JepsenKnownLimitsTest {
      * A's first answer, is superseded, and one request is answered OK at two versions.
      */
     @Test
-    void knownLimitQ1AFirstExecutionStillRunningCanReissueAboveAWriteBegunAfterASecondAnsweredOk() {
+    void aFirstExecutionStillRunningNeverReissuesAboveAWriteThatBeganAfterASecondExecutionAnsweredOk() {
         CoordinatorCore c1 = core("c1~aaaa");
         CoordinatorCore c3 = core("c3~cccc");
         Effects a1 = c1.submit(1, requestA(), T + 5);
@@ -167,7 +167,7 @@ class JepsenKnownLimitsTest {
         assertThat(sent == null || sent.compareTo(b) < 0)
                 .as("the still-running first execution writes A at %s, above B (%s), which began after A was answered OK at %s",
                         sent, b, v0)
-                .isFalse();
+                .isTrue();
     }
 
     /**

@@ -13,11 +13,11 @@ import dev.kquorum.replica.store.StoreBatch;
 import org.junit.jupiter.api.Test;
 
 /**
- * Pins the replica answers that coordinator's {@code JepsenKnownLimitsTest} feeds its core by hand
+ * Pins the replica answers that coordinator's {@code JepsenScenarios2Test} feeds its core by hand
  * (findings Q1, Q2, A1 of the second review). These pass: the breaks are in what the coordinator
  * does with these answers, not in the answers.
  */
-class JepsenKnownLimitsTest {
+class JepsenScenarios2Test {
 
     private static final long T = 1_800_000_000_000L;
     private static final Version V0 = new Version(HybridClock.pack(T, 0), "req~0123456789abcdef");
