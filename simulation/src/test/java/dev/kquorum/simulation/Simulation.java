@@ -56,6 +56,8 @@ final class Simulation {
      * {@code SimulationFindings}). Replies can always be lost.
      */
     boolean lossyReplicaTopics;
+    /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
+    boolean writesRefused;
 
     Simulation(long seed, SimConfig config) {
         this.seed = seed;
