@@ -123,10 +123,10 @@ final class SimReplica {
 
     /** Between batches, as the worker does: drop what the replica's own rule says can go. */
     void purge() {
-        // A delete that some replica refused (its clock beyond the max offset) comes back once the
-        // others purge its tombstone, as one lost to a replica does (SimulationFindings): a known
+        // A delete that some replica never got (lost to it, or refused by it for a clock beyond the
+        // max offset) comes back once the others purge its tombstone (SimulationFindings): a known
         // limit, so no tombstone is purged in such a run.
-        if (!down() && !refusing() && !sim.writesRefused) {
+        if (!down() && !refusing() && !sim.writesRefused && sim.purgeTombstones) {
             long at = clock();
             store.purge((key, held) -> {
                 boolean gone = replica.purgeable(key, held, at);

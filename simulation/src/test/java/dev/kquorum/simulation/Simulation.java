@@ -58,6 +58,8 @@ final class Simulation {
     boolean lossyReplicaTopics;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
+    /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */
+    boolean purgeTombstones;
 
     Simulation(long seed, SimConfig config) {
         this.seed = seed;
@@ -78,6 +80,7 @@ final class Simulation {
         }
         this.invariants = new Invariants(this);
         this.lossyReplicaTopics = !config.clocks().pauseBeyondGrace();
+        this.purgeTombstones = !lossyReplicaTopics;
     }
 
     /** Runs every client to the end (and every redelivery), checking the invariants after each event; returns the history. */
