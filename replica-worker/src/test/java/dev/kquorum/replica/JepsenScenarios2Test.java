@@ -1,6 +1,5 @@
 package dev.kquorum.replica;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kquorum.common.protocol.ReplicaReply;
@@ -8,8 +7,6 @@ import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
-import dev.kquorum.replica.store.InMemoryReplicaStore;
-import dev.kquorum.replica.store.StoreBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,25 +14,11 @@ import org.junit.jupiter.api.Test;
  * (findings Q1, Q2, A1 of the second review). These pass: the breaks are in what the coordinator
  * does with these answers, not in the answers.
  */
-class JepsenScenarios2Test {
+class JepsenScenarios2Test extends ReplicaScenarios {
 
-    private static final long T = 1_800_000_000_000L;
     private static final Version V0 = new Version(HybridClock.pack(T, 0), "req~0123456789abcdef");
     private static final ReplicaRequest.Origin A1 = new ReplicaRequest.Origin("kq.requests-0@41", "c1~aaaa:1", false);
     private static final ReplicaRequest.Origin A2 = new ReplicaRequest.Origin("kq.requests-0@41", "c3~cccc:1", false);
-
-    private final InMemoryReplicaStore store = new InMemoryReplicaStore();
-
-    private ReplicaReply apply(Replica replica, ReplicaRequest request, long nowMs) {
-        StoreBatch batch = new StoreBatch(store);
-        ReplicaReply reply = replica.apply(request, batch, nowMs);
-        store.commit(batch);
-        return reply;
-    }
-
-    private static ReplicaRequest.Write write(String value, Version v, ReplicaRequest.Origin origin) {
-        return new ReplicaRequest.Write("k", new Versioned(v, value.getBytes(UTF_8)), origin);
-    }
 
     /** Q1/Q2: a write that began after A's answer arrives before an execution's delayed write: no record shows, held B. */
     @Test

@@ -13,7 +13,6 @@ import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
-import dev.kquorum.replica.store.InMemoryReplicaStore;
 import dev.kquorum.replica.store.StoreBatch;
 import org.junit.jupiter.api.Test;
 
@@ -22,23 +21,7 @@ import org.junit.jupiter.api.Test;
  * replica's answers that coordinator's {@code JepsenScenariosTest} feeds its core by hand. The
  * others were written by a Jepsen-style review as failing tests, and pass since the fix.
  */
-class JepsenScenariosTest {
-
-    /** Broker time at which a request record is stamped. */
-    private static final long T = 1_800_000_000_000L;
-
-    private final InMemoryReplicaStore store = new InMemoryReplicaStore();
-
-    private ReplicaReply apply(Replica replica, ReplicaRequest request, long nowMs) {
-        StoreBatch batch = new StoreBatch(store);
-        ReplicaReply reply = replica.apply(request, batch, nowMs);
-        store.commit(batch);
-        return reply;
-    }
-
-    private static ReplicaRequest.Write write(String value, Version v, ReplicaRequest.Origin origin) {
-        return new ReplicaRequest.Write("k", new Versioned(v, value.getBytes(UTF_8)), origin);
-    }
+class JepsenScenariosTest extends ReplicaScenarios {
 
     /**
      * Pins the replies used by coordinator JepsenScenariosTest (findings 1 and 1b): with B held

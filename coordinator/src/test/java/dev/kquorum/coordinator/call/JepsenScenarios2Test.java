@@ -1,19 +1,23 @@
 package dev.kquorum.coordinator.call;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.kquorum.coordinator.call.ScenarioSupport.R3;
+import static dev.kquorum.coordinator.call.ScenarioSupport.T;
+import static dev.kquorum.coordinator.call.ScenarioSupport.bytes;
+import static dev.kquorum.coordinator.call.ScenarioSupport.core;
+import static dev.kquorum.coordinator.call.ScenarioSupport.corr;
+import static dev.kquorum.coordinator.call.ScenarioSupport.outcome;
+import static dev.kquorum.coordinator.call.ScenarioSupport.requestA;
+import static dev.kquorum.coordinator.call.ScenarioSupport.writeTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.HybridClock;
-import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import org.junit.jupiter.api.Test;
@@ -40,36 +44,6 @@ import org.junit.jupiter.api.Test;
  * including writes that began after another execution's answer.
  */
 class JepsenScenarios2Test {
-
-    private static final List<String> R3 = List.of("r1", "r2", "r3");
-    /** Broker time at which the request record of A is stamped (LogAppendTime). */
-    private static final long T = 1_800_000_000_000L;
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(UTF_8);
-    }
-
-    private static CoordinatorCore core(String writer) {
-        return new CoordinatorCore(R3, new Versions(writer, MaxClockOffset.DEFAULT), Limits.DEFAULT, 100);
-    }
-
-    private static long corr(Effects effects, String replica) {
-        return effects.send().stream().filter(o -> o.replica().equals(replica)).findFirst().orElseThrow().correlation();
-    }
-
-    private static ReplicaRequest.Write writeTo(Effects effects, String replica) {
-        return (ReplicaRequest.Write) effects.send().stream().filter(o -> o.replica().equals(replica))
-                .findFirst().orElseThrow().request();
-    }
-
-    private static Outcome outcome(Effects effects) {
-        assertThat(effects.completed()).hasSize(1);
-        return effects.completed().get(0).outcome();
-    }
-
-    private static ExternalRequest requestA() {
-        return ExternalRequest.put("k", bytes("A")).identified("kq.requests-0@41", T);
-    }
 
     private static ExternalRequest linearizableA() {
         return new ExternalRequest(Op.PUT, "k", bytes("A"), null, null, null, Mode.LINEARIZABLE).identified("kq.requests-0@41", T);

@@ -1,12 +1,17 @@
 package dev.kquorum.coordinator.call;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.kquorum.coordinator.call.ScenarioSupport.R3;
+import static dev.kquorum.coordinator.call.ScenarioSupport.T;
+import static dev.kquorum.coordinator.call.ScenarioSupport.bytes;
+import static dev.kquorum.coordinator.call.ScenarioSupport.core;
+import static dev.kquorum.coordinator.call.ScenarioSupport.corr;
+import static dev.kquorum.coordinator.call.ScenarioSupport.outcome;
+import static dev.kquorum.coordinator.call.ScenarioSupport.requestA;
+import static dev.kquorum.coordinator.call.ScenarioSupport.writeTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
 
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
@@ -14,7 +19,6 @@ import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.version.HybridClock;
-import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import org.junit.jupiter.api.Test;
@@ -28,37 +32,6 @@ import org.junit.jupiter.api.Test;
  * beyond the max offset), the test says so.
  */
 class JepsenScenariosTest {
-
-    private static final List<String> R3 = List.of("r1", "r2", "r3");
-    /** Broker time at which the request record of A is stamped (LogAppendTime). */
-    private static final long T = 1_800_000_000_000L;
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(UTF_8);
-    }
-
-    private static CoordinatorCore core(String writer, List<String> replicas) {
-        return new CoordinatorCore(replicas, new Versions(writer, MaxClockOffset.DEFAULT), Limits.DEFAULT, 100);
-    }
-
-    private static long corr(Effects effects, String replica) {
-        return effects.send().stream().filter(o -> o.replica().equals(replica)).findFirst().orElseThrow().correlation();
-    }
-
-    private static ReplicaRequest.Write writeTo(Effects effects, String replica) {
-        return (ReplicaRequest.Write) effects.send().stream().filter(o -> o.replica().equals(replica))
-                .findFirst().orElseThrow().request();
-    }
-
-    private static Outcome outcome(Effects effects) {
-        assertThat(effects.completed()).hasSize(1);
-        return effects.completed().get(0).outcome();
-    }
-
-    /** Request A, as the gateway hands it over: identity = its record's coordinates, issuedAt = the broker's stamp. */
-    private static ExternalRequest requestA() {
-        return ExternalRequest.put("k", bytes("A")).identified("kq.requests-0@41", T);
-    }
 
     /**
      * FINDING 1 (quorum promise, second half; issue 10 defect 1's fix).

@@ -1,0 +1,56 @@
+package dev.kquorum.coordinator.call;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import dev.kquorum.common.protocol.ExternalRequest;
+import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.version.MaxClockOffset;
+
+/**
+ * What the Jepsen scenario tests share: cores of three replicas, and reading what a core sent or
+ * decided, so that replies can be made by hand for each replica.
+ */
+final class ScenarioSupport {
+
+    static final List<String> R3 = List.of("r1", "r2", "r3");
+    /** Broker time at which the request record of A is stamped (LogAppendTime). */
+    static final long T = 1_800_000_000_000L;
+
+    private ScenarioSupport() {
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(UTF_8);
+    }
+
+    static CoordinatorCore core(String writer, List<String> replicas) {
+        return new CoordinatorCore(replicas, new Versions(writer, MaxClockOffset.DEFAULT), Limits.DEFAULT, 100);
+    }
+
+    static CoordinatorCore core(String writer) {
+        return core(writer, R3);
+    }
+
+    static long corr(Effects effects, String replica) {
+        return effects.send().stream().filter(o -> o.replica().equals(replica)).findFirst().orElseThrow().correlation();
+    }
+
+    static ReplicaRequest.Write writeTo(Effects effects, String replica) {
+        return (ReplicaRequest.Write) effects.send().stream().filter(o -> o.replica().equals(replica))
+                .findFirst().orElseThrow().request();
+    }
+
+    static Outcome outcome(Effects effects) {
+        assertThat(effects.completed()).hasSize(1);
+        return effects.completed().get(0).outcome();
+    }
+
+    /** Request A, as the gateway hands it over: identity = its record's coordinates, issuedAt = the broker's stamp. */
+    static ExternalRequest requestA() {
+        return ExternalRequest.put("k", bytes("A")).identified("kq.requests-0@41", T);
+    }
+}
