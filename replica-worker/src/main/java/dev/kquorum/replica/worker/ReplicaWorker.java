@@ -65,6 +65,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final UnansweredBatches unanswered = new UnansweredBatches();
     private final ReplySender replySender;
     private final TopicGuard guard;
+    private final ChunkedPurge purge;
     private final String topic;
     private volatile boolean running = true;
     // Intervals are measured on the monotonic clock: a wall clock stepped back would stall them.
@@ -73,15 +74,8 @@ public final class ReplicaWorker implements AutoCloseable {
     private static final long GROUP_COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     private long lastGroupCommitNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL_NANOS;
-    private long lastPurgeNanos = System.nanoTime();
-    /** Where the purge pass under way resumes, or null when none is. */
-    private String purgeResumeFrom;
-    private long purgeNowMillis;
-    private boolean purging;
     /** True from start until the worker first reaches the end of its topic. */
     private boolean catchingUp = true;
-    /** Keys the purge looks at per turn of the loop: a few milliseconds of RocksDB reads. */
-    static final int PURGE_CHUNK = 1_000;
     /** How often the topic's partition count is compared with the one at start. */
     private static final long PARTITION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
     private long lastPartitionCheckNanos = System.nanoTime();
@@ -108,6 +102,7 @@ public final class ReplicaWorker implements AutoCloseable {
         this.topic = config.topic();
         this.replySender = new ReplySender(producer, config.replicaId(), metrics);
         this.guard = new TopicGuard(config.replicaId(), metrics);
+        this.purge = new ChunkedPurge(config, store, replica, metrics);
     }
 
     /**
@@ -177,7 +172,7 @@ public final class ReplicaWorker implements AutoCloseable {
             updateLag();
             lastPollNanos = System.nanoTime();
             checkPartitionCount();
-            maybePurgeTombstones();
+            purge.step();
         }
         if (!uncommitted.isEmpty()) {
             try {
@@ -375,37 +370,6 @@ public final class ReplicaWorker implements AutoCloseable {
                 log.debug("Replica {}: group commit failed (the store keeps the truth): {}", config.replicaId(), error.getMessage());
             }
         });
-    }
-
-    /**
-     * Between batches, every tenth of the shorter of the grace period and the dedup window (at most
-     * hourly), a pass drops tombstones and request identities past them: {@link #PURGE_CHUNK} keys
-     * per turn of the loop, so requests never wait behind a scan of the whole store. Expiry is
-     * judged by wall-clock time, as versions are.
-     */
-    private void maybePurgeTombstones() {
-        if (!purging) {
-            long shortest = Math.min(config.tombstoneGrace().toMillis(), config.rules().dedupWindow().toMillis());
-            long every = TimeUnit.MILLISECONDS.toNanos(Math.max(1_000, Math.min(shortest / 10, 3_600_000)));
-            long now = System.nanoTime();
-            if (now - lastPurgeNanos < every) {
-                return;
-            }
-            lastPurgeNanos = now;
-            purging = true;
-            purgeResumeFrom = null;
-            purgeNowMillis = System.currentTimeMillis();
-        }
-        long at = purgeNowMillis;
-        ReplicaStore.PurgeChunk chunk = store.purge((key, held) -> replica.purgeable(key, held, at), purgeResumeFrom, PURGE_CHUNK);
-        metrics.purgeStep(chunk.scanned());
-        purgeResumeFrom = chunk.resumeFrom();
-        purging = purgeResumeFrom != null;
-        if (chunk.purged() > 0) {
-            metrics.purged(chunk.purged());
-            log.debug("Replica {} purged {} expired entries (tombstones older than {}, request identities older than {})",
-                    config.replicaId(), chunk.purged(), config.tombstoneGrace(), config.rules().dedupWindow());
-        }
     }
 
     private void updateLag() {

@@ -76,7 +76,7 @@ class ReplicaWorkerTest {
             await().atMost(Duration.ofSeconds(60))
                     .until(() -> h.registry.get("kquorum.worker.tombstones.purged").counter().count() == tombstones);
             var scanned = h.registry.get("kquorum.worker.purge.scanned").summary();
-            assertThat(scanned.max()).as("keys scanned in one turn of the loop").isLessThanOrEqualTo(ReplicaWorker.PURGE_CHUNK);
+            assertThat(scanned.max()).as("keys scanned in one turn of the loop").isLessThanOrEqualTo(ChunkedPurge.CHUNK);
             assertThat(scanned.count()).isGreaterThanOrEqualTo(3);
         }
     }
