@@ -26,12 +26,9 @@ import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.client.Coordinator;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.GatewayClient;
-import dev.kquorum.coordinator.gateway.RequestGateway;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -52,7 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(KafkaExtension.class)
 class LargeValuesTest {
 
-    private static final List<String> REPLICAS = List.of("r1", "r2", "r3");
     private static final int LIMIT = Limits.DEFAULT.maxValueBytes();
     private static final long TIMEOUT_MS = 30_000;
 
@@ -61,25 +57,20 @@ class LargeValuesTest {
 
     private TopicNames topics;
     private KafkaSettings settings;
-    private InJvmReplicas replicas;
     private Coordinator coordinator;
-    private RequestGateway gateway;
+    private InJvmKquorum kquorum;
 
     @BeforeEach
     void startKquorum(TestKafka kafka) {
-        topics = new TopicNames(kafka.uniqueName("big"));
-        settings = KafkaSettings.of(kafka.bootstrapServers());
-        replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
-        gateway = RequestGateway.start(coordinator, settings, topics, "big-gw", registry);
+        kquorum = InJvmKquorum.start(kafka, dir, "big", 1000);
+        topics = kquorum.topics();
+        settings = kquorum.settings();
+        coordinator = kquorum.coordinator();
     }
 
     @AfterEach
     void stopKquorum() throws InterruptedException {
-        gateway.close();
-        coordinator.close();
-        replicas.close();
+        kquorum.close();
     }
 
     @Test

@@ -16,15 +16,11 @@ import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalResponse;
 import dev.kquorum.common.protocol.KqHeaders;
-import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.coordinator.client.Coordinator;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
-import dev.kquorum.coordinator.gateway.RequestGateway;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -55,32 +51,26 @@ import org.springframework.kafka.requestreply.ReplyingKafkaTemplate;
 @ExtendWith(KafkaExtension.class)
 class RequestGatewayTest {
 
-    private static final List<String> REPLICAS = List.of("r1", "r2", "r3");
 
     @TempDir
     Path dir;
 
     private TopicNames topics;
     private KafkaSettings settings;
-    private InJvmReplicas replicas;
     private Coordinator coordinator;
-    private RequestGateway gateway;
+    private InJvmKquorum kquorum;
 
     @BeforeEach
     void startKquorum(TestKafka kafka) {
-        topics = new TopicNames(kafka.uniqueName("gw"));
-        settings = KafkaSettings.of(kafka.bootstrapServers());
-        replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 10_000, Limits.DEFAULT), registry);
-        gateway = RequestGateway.start(coordinator, settings, topics, "gw-test", registry);
+        kquorum = InJvmKquorum.start(kafka, dir, "gw", 10_000);
+        topics = kquorum.topics();
+        settings = kquorum.settings();
+        coordinator = kquorum.coordinator();
     }
 
     @AfterEach
     void stopKquorum() throws InterruptedException {
-        gateway.close();
-        coordinator.close();
-        replicas.close();
+        kquorum.close();
     }
 
     @Test
