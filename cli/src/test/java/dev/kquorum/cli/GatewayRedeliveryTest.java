@@ -100,6 +100,46 @@ class GatewayRedeliveryTest {
         }
     }
 
+    /**
+     * A request already in the topic when a gateway is assigned its partition may have been taken
+     * up before (by the previous owner, whose execution may still run). Such an execution only
+     * completes what an earlier one wrote: here none wrote, and a write begun after the request
+     * was issued holds the key above its first version, so it answers QUORUM_NOT_REACHED rather
+     * than choose a version of its own above that write. (Failed before the gateway marked it: the
+     * request was re-issued above B and answered OK, and the key read "first".)
+     */
+    @Test
+    void aRequestThatMayHaveBeenTakenUpBeforeChoosesNoVersion(TestKafka kafka) throws Exception {
+        TopicNames topics = new TopicNames(kafka.uniqueName("retaken"));
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        List<ExternalResponse> answers = new CopyOnWriteArrayList<>();
+        try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
+             Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
+             KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("retaken-client"))) {
+            // Creates the request topic (with LogAppendTime) before anyone consumes it.
+            RequestGateway.start(coordinator, settings, topics, "gw-0", registry).close();
+            client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
+                    "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+            assertThat(coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
+
+            RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
+            Thread reader = readAnswers(settings, topics, answers);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
+                assertThat(answers.get(0).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+                assertThat(answers.get(0).error()).contains("may have been taken up before");
+                Outcome read = coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
+                        .get(30, TimeUnit.SECONDS);
+                assertThat(new String(read.value(), UTF_8)).isEqualTo("second");
+            } finally {
+                gateway.close();
+                reader.interrupt();
+                reader.join(10_000);
+            }
+        }
+    }
+
     private static Thread readAnswers(KafkaSettings settings, TopicNames topics, List<ExternalResponse> answers) {
         Thread t = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("redelivery-answers", null))) {

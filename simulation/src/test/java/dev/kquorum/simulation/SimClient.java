@@ -148,24 +148,33 @@ final class SimClient {
         coordinator.submit(request, op, outcome -> {
             op.outcome(outcome, false);
             if (identified) {
-                maybeRedeliver(sent, op, outcome == null ? 0.7 : sim.config.faults().redelivery());
+                maybeRedeliver(sent, op, outcome == null ? 0.7 : sim.config.faults().redelivery(), 2 * sim.config.shape().timeoutMs());
             }
             sim.at(sim.random.nextInt(10), this::next);
         });
+        if (identified && sim.config.faults().redelivery() > 0) {
+            // A rebalance: the new owner of the request's partition executes it while the revoked
+            // gateway's execution is still running, so the two overlap.
+            maybeRedeliver(sent, op, sim.config.faults().redelivery() / 2, sim.config.shape().timeoutMs() / 2);
+        }
     }
 
-    /** The gateway executes the request again, later, on any coordinator; sometimes more than once. */
-    private void maybeRedeliver(ExternalRequest request, Op op, double chance) {
+    /**
+     * The gateway executes the request again, within {@code withinMs}, on any coordinator;
+     * sometimes more than once. The gateway that takes it up again knows it may have been taken up
+     * before (its record predates the gateway's ownership of the partition).
+     */
+    private void maybeRedeliver(ExternalRequest request, Op op, double chance, long withinMs) {
         if (sim.random.nextDouble() >= chance) {
             return;
         }
         sim.pendingRedeliveries++;
         SimCoordinator by = sim.coordinators.get(sim.random.nextInt(sim.coordinators.size()));
-        sim.at(1 + sim.random.nextLong(2 * sim.config.shape().timeoutMs()), () -> {
+        sim.at(1 + sim.random.nextLong(withinMs), () -> {
             op.executions++;
-            by.submit(request, op, outcome -> {
+            by.submit(request.retaken(!sim.zombieGateways), op, outcome -> {
                 op.outcome(outcome, true);
-                maybeRedeliver(request, op, sim.config.faults().redelivery() / 2);
+                maybeRedeliver(request, op, sim.config.faults().redelivery() / 2, 2 * sim.config.shape().timeoutMs());
                 sim.pendingRedeliveries--;
             });
         });

@@ -56,6 +56,13 @@ final class Simulation {
      * {@code SimulationFindings}). Replies can always be lost.
      */
     boolean lossyReplicaTopics;
+    /**
+     * Whether two executions of a request can both be taken for its first: a zombie gateway, paused
+     * past its session, still executing what it fetched after its partitions moved on. Then two
+     * executions may each choose a version (a known limit, see {@code SimulationFindings}); the
+     * properties keep it off, so every execution but the first knows it may be a retake.
+     */
+    boolean zombieGateways;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
     /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */

@@ -83,4 +83,61 @@ class SimulationFindings {
         assertThat(QuorumPromiseChecker.violations(history)).isEmpty();
         assertThat(LinearizabilityChecker.firstViolation(sim.withoutQuorumReads())).isEqualTo("k0");
     }
+
+    /**
+     * Found once gateway takeovers were modelled as they happen (the new owner executes a request
+     * while the revoked gateway's execution still runs): two executions of a linearizable write
+     * whose queries saw different replicas, one of them holding a concurrent write (#14), chose
+     * different versions. The first answered OK below #14, and a read (#20) begun after that
+     * answer returned #14; then the second execution's version, just above #14, landed, and later
+     * reads returned #15's value again. (Coordinator's {@code JepsenScenarios2Test} A1b, step by
+     * step.) Now only a first execution chooses a version: the gateway marks a request it may have
+     * taken up before, and such an execution only completes what an earlier one wrote. A zombie
+     * gateway (paused past its session, still executing what it fetched) cannot know, which is
+     * the known limit that the second half keeps visible.
+     */
+    @Test
+    void overlappingExecutionsOfALinearizableWriteAgreeUnlessAZombieGatewayChoosesToo() {
+        SimConfig config = new SimConfig(Mode.LINEARIZABLE, new SimConfig.Shape(3, 2, 2, 3, 4, 1, 8, 700),
+                new SimConfig.Faults(0.0, 0.0, 220, 0, 0, 0, 0.6, 0.0, 0, false),
+                new SimConfig.Clocks(List.of(0L, 420L, -60L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
+        assertThat(LinearizabilityChecker.firstViolation(run(654, config, false))).isNull();
+        assertThat(LinearizabilityChecker.firstViolation(run(654, config, true))).isEqualTo("k0");
+    }
+
+    /**
+     * The same, where it cost the quorum promise: linearizable write #19's second execution starts
+     * 4 ms after its first (one coordinator here). Its query's answers came at t=43 and t=99,
+     * before the first execution's writes arrived, and at t=184 from r1, which never got them but
+     * by then held #21, a write begun at t=172, after #19's first answer at t=171. So it wrote #19
+     * just above #21, and #21, acknowledged, was superseded.
+     */
+    @Test
+    void anOverlappingExecutionOfALinearizableWriteSupersedesNothingUnlessAZombieGatewayChoosesToo() {
+        SimConfig config = new SimConfig(null, new SimConfig.Shape(5, 3, 3, 1, 4, 1, 6, 610),
+                new SimConfig.Faults(0.02, 0.05, 2, 3, 2, 1, 0.58, 0.05, 1, false),
+                new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
+        assertThat(QuorumPromiseChecker.violations(run(-9354, config, false))).isEmpty();
+        assertThat(QuorumPromiseChecker.violations(run(-9354, config, true)))
+                .anyMatch(v -> v.startsWith("#21 ") && v.contains("superseded by #19"));
+    }
+
+    /**
+     * The same in quorum mode: an overlapping execution of delete #15 re-issued above writes #17
+     * and #18, both begun after #15's first answer, and superseded them.
+     */
+    @Test
+    void anOverlappingExecutionOfAQuorumWriteReissuesNothingUnlessAZombieGatewayChoosesToo() {
+        SimConfig config = new SimConfig(Mode.QUORUM, new SimConfig.Shape(3, 2, 2, 2, 4, 1, 8, 700),
+                new SimConfig.Faults(0.02, 0.05, 2, 3, 0, 1, 0.6, 0.05, 0, false),
+                new SimConfig.Clocks(List.of(0L, 300L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
+        assertThat(QuorumPromiseChecker.violations(run(4084, config, false))).isEmpty();
+        assertThat(QuorumPromiseChecker.violations(run(4084, config, true))).anyMatch(v -> v.contains("superseded by #15"));
+    }
+
+    private static List<HistoryOp> run(long seed, SimConfig config, boolean zombieGateways) {
+        Simulation sim = new Simulation(seed, config);
+        sim.zombieGateways = zombieGateways;
+        return SimulationProperties.withoutUnobservedUnknownPuts(sim.run());
+    }
 }

@@ -17,7 +17,12 @@ import dev.kquorum.common.version.Versioned;
  *
  * <p>With an identity, the query also asks whether the request was already written; if so, this
  * execution writes that same version again instead of one above everything (which would supersede
- * writes that began after the first answer), so that a write quorum holds it.
+ * writes that began after the first answer), so that a write quorum holds it. When it was not,
+ * the version depends only on the request and the query's answers ({@link
+ * Versions#forRequestAbove}). Only a first execution chooses it: one that may be retaken (the
+ * gateway says) and finds no earlier write answers QUORUM_NOT_REACHED, since two executions whose
+ * queries saw different replicas would choose different versions, and the later-landing one could
+ * supersede a write begun after the other's answer.
  */
 final class AbdWriteCall extends BaseCall {
 
@@ -29,18 +34,23 @@ final class AbdWriteCall extends BaseCall {
     private final int r;
     private final int w;
     private final ReplicaRequest.Origin origin;
+    private final Version first;
+    /** Maybe not the request's first execution: it only writes a version an earlier one wrote. */
+    private final boolean retaken;
     private Version version;
     private Version duplicateOf;
     private Version highestSeen;
 
     AbdWriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int r, int w,
-                 long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin) {
+                 long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first, boolean retaken) {
         super(id, key, replicas, timeoutMs, nowMs, versions);
         this.op = op;
         this.value = value;
         this.r = r;
         this.w = w;
         this.origin = origin;
+        this.first = first;
+        this.retaken = retaken;
     }
 
     @Override
@@ -79,6 +89,14 @@ final class AbdWriteCall extends BaseCall {
         } else if (!versions.observe(highestSeen, nowMs)) {
             return finish(Status.QUORUM_NOT_REACHED, versions.describeFuture(highestSeen, nowMs)
                     + "; nothing was written above it");
+        } else if (retaken) {
+            return finish(Status.QUORUM_NOT_REACHED, "not written: this request may have been taken up before (after a"
+                    + " rebalance or restart), no replica asked holds that execution's write, and only a first execution"
+                    + " chooses a version; an earlier execution's write may still become visible");
+        } else if (first != null) {
+            // Not from the clock: another execution that queried the same replicas must write this
+            // same version, not one above a write that began after this one was answered.
+            version = Versions.forRequestAbove(first, highestSeen);
         } else {
             // Above everything the query quorum holds: the clock has observed all of it.
             version = versions.next(nowMs);

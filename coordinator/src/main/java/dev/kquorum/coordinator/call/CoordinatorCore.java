@@ -144,15 +144,15 @@ public final class CoordinatorCore {
         }
         ReplicaRequest.Origin origin = request.requestId() == null ? null
                 : new ReplicaRequest.Origin(request.requestId(), versions.writerId() + ":" + callId, false);
-        if (linearizable) {
-            return new AbdWriteCall(callId, request.op(), request.key(), value, replicas, spec.r(), spec.w(), timeout, nowMs,
-                    versions, origin);
-        }
         Version first = origin == null ? null
                 : Versions.forRequest(request.requestId(), request.issuedAtMs() != null && request.issuedAtMs() >= 0 ? request.issuedAtMs() : nowMs);
+        if (linearizable) {
+            return new AbdWriteCall(callId, request.op(), request.key(), value, replicas, spec.r(), spec.w(), timeout, nowMs,
+                    versions, origin, first, request.retaken());
+        }
         long reissueUntil = request.issuedAtMs() == null ? Long.MAX_VALUE : request.issuedAtMs() + timeout - versions.maxOffset().millis();
         return new WriteCall(callId, request.op(), request.key(), value, replicas, spec.w(), timeout, nowMs, versions, origin, first,
-                reissueUntil);
+                reissueUntil, request.retaken());
     }
 
     /** A replica's reply at {@code nowMs}; replies to calls that already ended, or from strangers, are ignored. */

@@ -69,6 +69,24 @@ public final class Versions {
         return new Version(HybridClock.pack(issuedAtMs, 0), "req~" + digest(requestId));
     }
 
+    /**
+     * The version a linearizable write with an identity writes when its query saw nothing of an
+     * earlier execution: its first version if that is above {@code highestSeen}, else the least
+     * version above {@code highestSeen} under the request's own writer id. Both depend only on the
+     * request and on what the query saw, never on this coordinator's clock, so two executions that
+     * saw the same replicas write the same version instead of one above the other's answer.
+     *
+     * <p>The writer id of the least version starts with {@code !}, which sorts below every legal
+     * coordinator id: a write that began after this one's answer observed {@code highestSeen} and
+     * so writes at least {@code highestSeen + 1} under a coordinator id, which is above it.
+     */
+    public static Version forRequestAbove(Version first, Version highestSeen) {
+        if (first.isNewerThan(highestSeen)) {
+            return first;
+        }
+        return new Version(highestSeen.timestamp() + 1, "!" + first.writerId());
+    }
+
     public String writerId() {
         return writerId;
     }

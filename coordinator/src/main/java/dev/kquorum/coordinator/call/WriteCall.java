@@ -34,7 +34,10 @@ import dev.kquorum.common.version.Versioned;
  *   <li>Else, if even the replicas yet to answer could not make such a quorum, no execution can
  *   have answered OK: this one re-issues above what it found, if it is still early enough (the
  *   request's issue time plus its timeout, less the max clock offset), before any execution can
- *   have answered QUORUM_NOT_REACHED; too late, it answers QUORUM_NOT_REACHED itself.</li>
+ *   have answered QUORUM_NOT_REACHED, and if it is the request's first execution (the gateway
+ *   marks one that may be retaken): two executions choosing versions could answer at one and
+ *   later land the other above a write begun after that answer. Otherwise it answers
+ *   QUORUM_NOT_REACHED itself.</li>
  *   <li>Else wait for more replicas, up to the deadline; once every replica has answered and some
  *   refused (their records unknown), answer QUORUM_NOT_REACHED rather than guess.</li>
  * </ul>
@@ -48,6 +51,8 @@ final class WriteCall extends BaseCall {
     private final Version first;
     /** Past this time (the request's issue time plus its timeout, less the max clock offset) nothing is re-issued. */
     private final long reissueUntilMs;
+    /** Maybe not the request's first execution: then it never re-issues (only a first execution chooses a version). */
+    private final boolean retaken;
     private Version version;
     private Version highestHeld;
     private Version lowestHeld;
@@ -63,9 +68,10 @@ final class WriteCall extends BaseCall {
      * @param origin the request's identity and this execution, or null
      * @param first  the version to write first (made from the identity), or null for a fresh one
      * @param reissueUntilMs the last time a re-issue may be decided (Long.MAX_VALUE: any time)
+     * @param retaken        the request may have been taken up before: never re-issue
      */
-    WriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int w,
-              long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first, long reissueUntilMs) {
+    WriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int w, long timeoutMs, long nowMs,
+              Versions versions, ReplicaRequest.Origin origin, Version first, long reissueUntilMs, boolean retaken) {
         super(id, key, replicas, timeoutMs, nowMs, versions);
         this.op = op;
         this.value = value;
@@ -73,6 +79,7 @@ final class WriteCall extends BaseCall {
         this.origin = origin;
         this.first = first;
         this.reissueUntilMs = reissueUntilMs;
+        this.retaken = retaken;
     }
 
     @Override
@@ -142,6 +149,13 @@ final class WriteCall extends BaseCall {
             return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
                     "whether an execution of this request at " + target + " took effect cannot be told, since replicas"
                             + " refused to answer: " + impossible("acknowledged"));
+        }
+        if (retaken) {
+            // Two executions that each chose a version could answer at one and later land the other,
+            // above a write begun after that answer. So only the first execution chooses.
+            return finish(Status.QUORUM_NOT_REACHED, "out-versioned at " + target + ", and not re-issued: this request may"
+                    + " have been taken up before (after a rebalance or restart), and only its first execution re-issues;"
+                    + " the write may still become visible");
         }
         if (nowMs > reissueUntilMs) {
             // Another execution may have answered by now; a re-issue could land above a write begun after it.

@@ -331,6 +331,35 @@ class CoordinatorCoreTest {
         assertThat(outcome(done).version()).isEqualTo(v0);
     }
 
+    /**
+     * Out-versioned, with no other execution's record anywhere: a first execution re-issues above
+     * what it found; one the gateway marks as maybe taken up before never chooses a version (two
+     * executions choosing could answer at one and later land the other above a write begun after
+     * that answer), so it answers QUORUM_NOT_REACHED and writes nothing more.
+     */
+    @Test
+    void onlyAFirstExecutionReissues() {
+        for (boolean retaken : List.of(false, true)) {
+            CoordinatorCore c = new CoordinatorCore(List.of("r1", "r2", "r3"), new Versions("c1", MaxClockOffset.DEFAULT), Limits.DEFAULT, 10);
+            Effects sent = c.submit(1, new ExternalRequest(Op.PUT, "k", bytes("A"), null, null, 5_000L, null)
+                    .identified("kq.requests-0@41", now.get() - 50).retaken(retaken), now.get());
+            Version above = new Version(writeTo(sent, "r1").versioned().version().timestamp() + 1_000, "c2");
+            c.onReply(correlationTo(sent, "r1"), new ReplicaReply.Ack("r1", "k", above), now.get());
+            Effects decided = c.onReply(correlationTo(sent, "r2"), new ReplicaReply.Ack("r2", "k", above), now.get());
+            Effects third = c.onReply(correlationTo(sent, "r3"), new ReplicaReply.Ack("r3", "k", above), now.get());
+            Effects both = decided.and(third);
+            if (retaken) {
+                assertThat(both.send()).as("a retake re-issues nothing").isEmpty();
+                assertThat(outcome(both).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+                assertThat(outcome(both).error()).contains("may have been taken up before");
+            } else {
+                assertThat(both.completed()).isEmpty();
+                assertThat(both.send()).as("a first execution re-issues above what it found").isNotEmpty()
+                        .allSatisfy(o -> assertThat(((ReplicaRequest.Write) o.request()).versioned().version()).isGreaterThan(above));
+            }
+        }
+    }
+
     /** ...and when part of its quorum holds less than the version it was written at, it writes that version again. */
     @Test
     void anotherExecutionMakesAWriteQuorumHoldTheVersionItWasWrittenAt() {
