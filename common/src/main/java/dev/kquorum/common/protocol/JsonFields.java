@@ -5,8 +5,14 @@ import java.util.Iterator;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
 
-/** Reads the fields of one JSON object, failing with a message that names the field and the problem. */
+/**
+ * Reads the fields of one JSON object, failing with a message that names the field and the problem:
+ * plain JSON types, and the kquorum types more than one message carries (versions, versioned
+ * values, request identities).
+ */
 final class JsonFields {
 
     private final JsonNode node;
@@ -76,6 +82,52 @@ final class JsonFields {
             return Base64.getDecoder().decode(text(name));
         } catch (IllegalArgumentException e) {
             throw new ProtocolException("field '" + name + "': not valid base64 (" + e.getMessage() + ")");
+        }
+    }
+
+    Version version(String name) {
+        try {
+            return Version.parse(text(name));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("field '" + name + "': " + e.getMessage());
+        }
+    }
+
+    /**
+     * The version and value or tombstone that {@link JsonMessages#writeVersioned} wrote.
+     *
+     * @param valueOrTombstoneRequired whether a body with neither is refused (a write) or read as
+     *                                 a null value
+     */
+    Versioned versioned(boolean valueOrTombstoneRequired) {
+        Version version = version("version");
+        if (optionalBoolean("tombstone")) {
+            if (has("value")) {
+                throw new ProtocolException("field 'value': a tombstone carries no value");
+            }
+            return Versioned.tombstone(version);
+        }
+        if (!has("value") && valueOrTombstoneRequired) {
+            throw new ProtocolException("field 'value': missing (a write needs a value or \"tombstone\":true)");
+        }
+        return new Versioned(version, base64("value"));
+    }
+
+    /** {@code "requestId"}: non-empty and as {@link #checkRequestId} allows. */
+    String requestId() {
+        String id = nonEmptyText("requestId");
+        checkRequestId(id);
+        return id;
+    }
+
+    /** @throws ProtocolException when the identity is too long or holds a NUL (the replicas' separator) */
+    static void checkRequestId(String id) {
+        if (id.length() > ExternalRequest.MAX_REQUEST_ID_LENGTH) {
+            throw new ProtocolException("field 'requestId': " + id.length() + " characters, over the limit of "
+                    + ExternalRequest.MAX_REQUEST_ID_LENGTH);
+        }
+        if (id.indexOf('\0') >= 0) {
+            throw new ProtocolException("field 'requestId': must not contain the NUL character");
         }
     }
 

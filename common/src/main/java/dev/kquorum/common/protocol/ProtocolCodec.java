@@ -1,8 +1,6 @@
 package dev.kquorum.common.protocol;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -11,17 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.quorum.InvalidQuorumException;
-import dev.kquorum.common.version.Version;
-import dev.kquorum.common.version.Versioned;
 
 /**
  * The one JSON codec for every kquorum message. Each body carries {@code "v"}, the schema version;
@@ -30,11 +21,7 @@ import dev.kquorum.common.version.Versioned;
  */
 public final class ProtocolCodec {
 
-    public static final int SCHEMA_VERSION = 1;
-
-    private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().build())
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    public static final int SCHEMA_VERSION = JsonMessages.SCHEMA_VERSION;
 
     private static final Set<String> EXTERNAL_REQUEST_FIELDS =
             Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode", "requestId");
@@ -45,12 +32,11 @@ public final class ProtocolCodec {
     // ---- coordinator -> replica
 
     public static byte[] encode(ReplicaRequest request) {
-        return write(g -> {
-            g.writeNumberField("v", SCHEMA_VERSION);
+        return JsonMessages.write(g -> {
             if (request instanceof ReplicaRequest.Write w) {
                 g.writeStringField("type", "write");
                 g.writeStringField("key", w.key());
-                writeVersioned(g, w.versioned());
+                JsonMessages.writeVersioned(g, w.versioned());
                 if (w.origin() != null) {
                     g.writeStringField("requestId", w.origin().requestId());
                     g.writeStringField("attempt", w.origin().attempt());
@@ -69,13 +55,12 @@ public final class ProtocolCodec {
     }
 
     public static ReplicaRequest decodeReplicaRequest(byte[] json) {
-        JsonFields f = parse(json);
-        f.requireSchemaVersion(SCHEMA_VERSION, true);
+        JsonFields f = JsonMessages.read(json, true);
         String type = f.text("type");
         return switch (type) {
-            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), readVersioned(f, true),
-                    f.has("requestId") ? new ReplicaRequest.Origin(requestId(f), f.nonEmptyText("attempt"), f.optionalBoolean("reissue")) : null);
-            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"), f.has("requestId") ? requestId(f) : null);
+            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), f.versioned(true),
+                    f.has("requestId") ? new ReplicaRequest.Origin(f.requestId(), f.nonEmptyText("attempt"), f.optionalBoolean("reissue")) : null);
+            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"), f.has("requestId") ? f.requestId() : null);
             default -> throw new ProtocolException("field 'type': unknown request type '" + type + "', expected write or read");
         };
     }
@@ -83,8 +68,7 @@ public final class ProtocolCodec {
     // ---- replica -> coordinator
 
     public static byte[] encode(ReplicaReply reply) {
-        return write(g -> {
-            g.writeNumberField("v", SCHEMA_VERSION);
+        return JsonMessages.write(g -> {
             if (reply instanceof ReplicaReply.Ack a) {
                 g.writeStringField("type", "ack");
                 g.writeStringField("replica", a.replica());
@@ -96,7 +80,7 @@ public final class ProtocolCodec {
                 g.writeStringField("replica", v.replica());
                 g.writeStringField("key", v.key());
                 if (v.held() != null) {
-                    writeVersioned(g, v.held());
+                    JsonMessages.writeVersioned(g, v.held());
                 }
                 writeDuplicate(g, v.duplicate());
             } else if (reply instanceof ReplicaReply.Invalid i) {
@@ -108,13 +92,12 @@ public final class ProtocolCodec {
     }
 
     public static ReplicaReply decodeReplicaReply(byte[] json) {
-        JsonFields f = parse(json);
-        f.requireSchemaVersion(SCHEMA_VERSION, true);
+        JsonFields f = JsonMessages.read(json, true);
         String type = f.text("type");
         return switch (type) {
-            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), version(f, "version"), duplicate(f));
+            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), f.version("version"), duplicate(f));
             case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
-                    f.has("version") ? readVersioned(f, false) : null, duplicate(f));
+                    f.has("version") ? f.versioned(false) : null, duplicate(f));
             case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
             default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
         };
@@ -123,8 +106,7 @@ public final class ProtocolCodec {
     // ---- external client -> coordinator
 
     public static byte[] encode(ExternalRequest request) {
-        return write(g -> {
-            g.writeNumberField("v", SCHEMA_VERSION);
+        return JsonMessages.write(g -> {
             g.writeStringField("op", request.op().wireName());
             g.writeStringField("key", request.key());
             if (request.value() != null) {
@@ -154,8 +136,7 @@ public final class ProtocolCodec {
      * replica group is for the coordinator, which knows N.
      */
     public static ExternalRequest decodeExternalRequest(byte[] json) {
-        JsonFields f = parse(json);
-        f.requireSchemaVersion(SCHEMA_VERSION, false);
+        JsonFields f = JsonMessages.read(json, false);
         f.rejectUnknown(EXTERNAL_REQUEST_FIELDS);
         Op op = Op.fromWire(f.text("op"));
         String key = f.nonEmptyText("key");
@@ -190,15 +171,14 @@ public final class ProtocolCodec {
             }
         }
         Mode mode = f.has("mode") ? Mode.fromWire(f.text("mode")) : null;
-        String requestId = f.has("requestId") ? requestId(f) : null;
+        String requestId = f.has("requestId") ? f.requestId() : null;
         return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, null);
     }
 
     // ---- coordinator -> external client
 
     public static byte[] encode(ExternalResponse response) {
-        return write(g -> {
-            g.writeNumberField("v", SCHEMA_VERSION);
+        return JsonMessages.write(g -> {
             g.writeStringField("status", response.status().name());
             if (response.op() != null) {
                 g.writeStringField("op", response.op().wireName());
@@ -239,8 +219,7 @@ public final class ProtocolCodec {
     }
 
     public static ExternalResponse decodeExternalResponse(byte[] json) {
-        JsonFields f = parse(json);
-        f.requireSchemaVersion(SCHEMA_VERSION, false);
+        JsonFields f = JsonMessages.read(json, false);
         Status status;
         try {
             status = Status.valueOf(f.text("status"));
@@ -263,46 +242,19 @@ public final class ProtocolCodec {
                 f.optionalText("key"),
                 f.has("value") ? f.text("value").getBytes(StandardCharsets.UTF_8)
                         : f.has("valueBase64") ? f.base64("valueBase64") : null,
-                f.has("version") ? version(f, "version") : null,
+                f.has("version") ? f.version("version") : null,
                 f.has("acks") ? (int) f.wholeNumber("acks") : null,
                 f.has("required") ? (int) f.wholeNumber("required") : null,
                 replicas,
                 f.optionalText("error"));
     }
 
-    // ---- shared pieces
-
-    private static void writeVersioned(JsonGenerator g, Versioned v) throws IOException {
-        g.writeStringField("version", v.version().toString());
-        if (v.isTombstone()) {
-            g.writeBooleanField("tombstone", true);
-        } else {
-            g.writeBinaryField("value", v.value());
-        }
+    /** @throws ProtocolException when the identity is too long or holds a NUL (the replicas' separator) */
+    public static void checkRequestId(String id) {
+        JsonFields.checkRequestId(id);
     }
 
-    private static Versioned readVersioned(JsonFields f, boolean valueOrTombstoneRequired) {
-        Version version = version(f, "version");
-        boolean tombstone = f.optionalBoolean("tombstone");
-        if (tombstone) {
-            if (f.has("value")) {
-                throw new ProtocolException("field 'value': a tombstone carries no value");
-            }
-            return Versioned.tombstone(version);
-        }
-        if (!f.has("value") && valueOrTombstoneRequired) {
-            throw new ProtocolException("field 'value': missing (a write needs a value or \"tombstone\":true)");
-        }
-        return new Versioned(version, f.base64("value"));
-    }
-
-    private static Version version(JsonFields f, String name) {
-        try {
-            return Version.parse(f.text(name));
-        } catch (IllegalArgumentException e) {
-            throw new ProtocolException("field '" + name + "': " + e.getMessage());
-        }
-    }
+    // ---- pieces of one family
 
     private static void writeDuplicate(JsonGenerator g, ReplicaReply.Duplicate d) throws IOException {
         if (d != null) {
@@ -313,25 +265,8 @@ public final class ProtocolCodec {
     }
 
     private static ReplicaReply.Duplicate duplicate(JsonFields f) {
-        return f.has("duplicateOf") ? new ReplicaReply.Duplicate(version(f, "duplicateOf"),
+        return f.has("duplicateOf") ? new ReplicaReply.Duplicate(f.version("duplicateOf"),
                 f.optionalBoolean("duplicateReissued"), f.optionalBoolean("duplicateFresh")) : null;
-    }
-
-    private static String requestId(JsonFields f) {
-        String id = f.nonEmptyText("requestId");
-        checkRequestId(id);
-        return id;
-    }
-
-    /** @throws ProtocolException when the identity is too long or holds a NUL (the replicas' separator) */
-    public static void checkRequestId(String id) {
-        if (id.length() > ExternalRequest.MAX_REQUEST_ID_LENGTH) {
-            throw new ProtocolException("field 'requestId': " + id.length() + " characters, over the limit of "
-                    + ExternalRequest.MAX_REQUEST_ID_LENGTH);
-        }
-        if (id.indexOf('\0') >= 0) {
-            throw new ProtocolException("field 'requestId': must not contain the NUL character");
-        }
     }
 
     private static Consistency consistency(JsonFields f, String name) {
@@ -352,37 +287,6 @@ public final class ProtocolCodec {
         throw JsonFields.wrongType(name, "ONE, QUORUM, ALL or a number of replicas", node);
     }
 
-    private static JsonFields parse(byte[] json) {
-        if (json == null || json.length == 0) {
-            throw new ProtocolException("empty message: expected a JSON object");
-        }
-        try (JsonParser parser = FACTORY.createParser(json)) {
-            JsonNode node = MAPPER.readTree(parser);
-            // One record, one object: "{...} junk" or two objects in one record must not pass as
-            // the first object alone (readTree stops after the first value and ignores the rest).
-            requireNothingAfter(parser);
-            return new JsonFields(node);
-        } catch (JsonProcessingException e) {
-            throw new ProtocolException("malformed JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " at column " + e.getLocation().getColumnNr()), e);
-        } catch (IOException e) {
-            throw new ProtocolException("unreadable message: " + e.getMessage(), e);
-        }
-    }
-
-    private static void requireNothingAfter(JsonParser parser) throws IOException {
-        JsonToken next;
-        try {
-            next = parser.nextToken();
-        } catch (JsonProcessingException e) {
-            next = JsonToken.NOT_AVAILABLE;
-        }
-        if (next != null) {
-            throw new ProtocolException("malformed JSON: something after the JSON object at column "
-                    + parser.currentLocation().getColumnNr() + " (one record carries one object)");
-        }
-    }
-
     private static String utf8OrNull(byte[] bytes) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
@@ -392,22 +296,5 @@ public final class ProtocolCodec {
         } catch (CharacterCodingException e) {
             return null;
         }
-    }
-
-    @FunctionalInterface
-    private interface Body {
-        void write(JsonGenerator g) throws IOException;
-    }
-
-    private static byte[] write(Body body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-        try (JsonGenerator g = FACTORY.createGenerator(out)) {
-            g.writeStartObject();
-            body.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot encode a message: " + e.getMessage(), e);
-        }
-        return out.toByteArray();
     }
 }
