@@ -32,37 +32,11 @@ public final class ProtocolCodec {
     // ---- coordinator -> replica
 
     public static byte[] encode(ReplicaRequest request) {
-        return JsonMessages.write(g -> {
-            if (request instanceof ReplicaRequest.Write w) {
-                g.writeStringField("type", "write");
-                g.writeStringField("key", w.key());
-                JsonMessages.writeVersioned(g, w.versioned());
-                if (w.origin() != null) {
-                    g.writeStringField("requestId", w.origin().requestId());
-                    g.writeStringField("attempt", w.origin().attempt());
-                    if (w.origin().reissue()) {
-                        g.writeBooleanField("reissue", true);
-                    }
-                }
-            } else if (request instanceof ReplicaRequest.Read r) {
-                g.writeStringField("type", "read");
-                g.writeStringField("key", r.key());
-                if (r.requestId() != null) {
-                    g.writeStringField("requestId", r.requestId());
-                }
-            }
-        });
+        return ReplicaRequestCodec.encode(request);
     }
 
     public static ReplicaRequest decodeReplicaRequest(byte[] json) {
-        JsonFields f = JsonMessages.read(json, true);
-        String type = f.text("type");
-        return switch (type) {
-            case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), f.versioned(true),
-                    f.has("requestId") ? new ReplicaRequest.Origin(f.requestId(), f.nonEmptyText("attempt"), f.optionalBoolean("reissue")) : null);
-            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"), f.has("requestId") ? f.requestId() : null);
-            default -> throw new ProtocolException("field 'type': unknown request type '" + type + "', expected write or read");
-        };
+        return ReplicaRequestCodec.decode(json);
     }
 
     // ---- replica -> coordinator
