@@ -42,39 +42,11 @@ public final class ProtocolCodec {
     // ---- replica -> coordinator
 
     public static byte[] encode(ReplicaReply reply) {
-        return JsonMessages.write(g -> {
-            if (reply instanceof ReplicaReply.Ack a) {
-                g.writeStringField("type", "ack");
-                g.writeStringField("replica", a.replica());
-                g.writeStringField("key", a.key());
-                g.writeStringField("version", a.held().toString());
-                writeDuplicate(g, a.duplicate());
-            } else if (reply instanceof ReplicaReply.Value v) {
-                g.writeStringField("type", "value");
-                g.writeStringField("replica", v.replica());
-                g.writeStringField("key", v.key());
-                if (v.held() != null) {
-                    JsonMessages.writeVersioned(g, v.held());
-                }
-                writeDuplicate(g, v.duplicate());
-            } else if (reply instanceof ReplicaReply.Invalid i) {
-                g.writeStringField("type", "invalid");
-                g.writeStringField("replica", i.replica());
-                g.writeStringField("error", i.error());
-            }
-        });
+        return ReplicaReplyCodec.encode(reply);
     }
 
     public static ReplicaReply decodeReplicaReply(byte[] json) {
-        JsonFields f = JsonMessages.read(json, true);
-        String type = f.text("type");
-        return switch (type) {
-            case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), f.version("version"), duplicate(f));
-            case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
-                    f.has("version") ? f.versioned(false) : null, duplicate(f));
-            case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
-            default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
-        };
+        return ReplicaReplyCodec.decode(json);
     }
 
     // ---- external client -> coordinator
@@ -229,19 +201,6 @@ public final class ProtocolCodec {
     }
 
     // ---- pieces of one family
-
-    private static void writeDuplicate(JsonGenerator g, ReplicaReply.Duplicate d) throws IOException {
-        if (d != null) {
-            g.writeStringField("duplicateOf", d.written().toString());
-            g.writeBooleanField("duplicateReissued", d.reissued());
-            g.writeBooleanField("duplicateFresh", d.firstFresh());
-        }
-    }
-
-    private static ReplicaReply.Duplicate duplicate(JsonFields f) {
-        return f.has("duplicateOf") ? new ReplicaReply.Duplicate(f.version("duplicateOf"),
-                f.optionalBoolean("duplicateReissued"), f.optionalBoolean("duplicateFresh")) : null;
-    }
 
     private static Consistency consistency(JsonFields f, String name) {
         if (!f.has(name)) {
