@@ -23,9 +23,6 @@ public final class ProtocolCodec {
 
     public static final int SCHEMA_VERSION = JsonMessages.SCHEMA_VERSION;
 
-    private static final Set<String> EXTERNAL_REQUEST_FIELDS =
-            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode", "requestId");
-
     private ProtocolCodec() {
     }
 
@@ -52,28 +49,7 @@ public final class ProtocolCodec {
     // ---- external client -> coordinator
 
     public static byte[] encode(ExternalRequest request) {
-        return JsonMessages.write(g -> {
-            g.writeStringField("op", request.op().wireName());
-            g.writeStringField("key", request.key());
-            if (request.value() != null) {
-                g.writeBinaryField("valueBase64", request.value());
-            }
-            if (request.w() != null) {
-                g.writeStringField("w", request.w().toString());
-            }
-            if (request.r() != null) {
-                g.writeStringField("r", request.r().toString());
-            }
-            if (request.timeoutMs() != null) {
-                g.writeNumberField("timeoutMs", request.timeoutMs());
-            }
-            if (request.mode() != null) {
-                g.writeStringField("mode", request.mode().wireName());
-            }
-            if (request.requestId() != null) {
-                g.writeStringField("requestId", request.requestId());
-            }
-        });
+        return ExternalRequestCodec.encode(request);
     }
 
     /**
@@ -82,43 +58,7 @@ public final class ProtocolCodec {
      * replica group is for the coordinator, which knows N.
      */
     public static ExternalRequest decodeExternalRequest(byte[] json) {
-        JsonFields f = JsonMessages.read(json, false);
-        f.rejectUnknown(EXTERNAL_REQUEST_FIELDS);
-        Op op = Op.fromWire(f.text("op"));
-        String key = f.nonEmptyText("key");
-        byte[] value = null;
-        if (f.has("value") && f.has("valueBase64")) {
-            throw new ProtocolException("fields 'value' and 'valueBase64': give one, not both");
-        }
-        if (f.has("value")) {
-            value = f.text("value").getBytes(StandardCharsets.UTF_8);
-        } else if (f.has("valueBase64")) {
-            value = f.base64("valueBase64");
-        }
-        if (op == Op.PUT && value == null) {
-            throw new ProtocolException("field 'value': missing (a put needs 'value' or 'valueBase64')");
-        }
-        if (op != Op.PUT && value != null) {
-            throw new ProtocolException("field 'value': a " + op.wireName() + " carries no value");
-        }
-        Consistency w = consistency(f, "w");
-        Consistency r = consistency(f, "r");
-        if (w != null && !op.isWrite()) {
-            throw new ProtocolException("field 'w': applies to put and delete; a get takes 'r'");
-        }
-        if (r != null && op.isWrite()) {
-            throw new ProtocolException("field 'r': applies to get; a " + op.wireName() + " takes 'w'");
-        }
-        Long timeoutMs = null;
-        if (f.has("timeoutMs")) {
-            timeoutMs = f.wholeNumber("timeoutMs");
-            if (timeoutMs < 1 || timeoutMs > 600_000) {
-                throw new ProtocolException("field 'timeoutMs': " + timeoutMs + " is outside 1..600000");
-            }
-        }
-        Mode mode = f.has("mode") ? Mode.fromWire(f.text("mode")) : null;
-        String requestId = f.has("requestId") ? f.requestId() : null;
-        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, null);
+        return ExternalRequestCodec.decode(json);
     }
 
     // ---- coordinator -> external client
@@ -201,24 +141,6 @@ public final class ProtocolCodec {
     }
 
     // ---- pieces of one family
-
-    private static Consistency consistency(JsonFields f, String name) {
-        if (!f.has(name)) {
-            return null;
-        }
-        JsonNode node = f.node(name);
-        try {
-            if (node.isIntegralNumber() && node.canConvertToInt()) {
-                return Consistency.count(node.intValue());
-            }
-            if (node.isTextual()) {
-                return Consistency.parse(node.textValue());
-            }
-        } catch (InvalidQuorumException e) {
-            throw new ProtocolException("field '" + name + "': " + e.getMessage());
-        }
-        throw JsonFields.wrongType(name, "ONE, QUORUM, ALL or a number of replicas", node);
-    }
 
     private static String utf8OrNull(byte[] bytes) {
         try {
