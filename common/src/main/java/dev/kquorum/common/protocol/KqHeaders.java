@@ -10,7 +10,8 @@ import org.apache.kafka.common.header.Headers;
  * Every Kafka header kquorum reads or writes. Reply address and correlation follow Spring Kafka's
  * request-reply convention ({@code kafka_replyTopic}, {@code kafka_replyPartition} as a 4-byte
  * big-endian int, {@code kafka_correlationId} as opaque bytes echoed back), on the request topic
- * and between coordinators and replicas alike.
+ * and between coordinators and replicas alike. {@link Envelope} writes and reads those of a request;
+ * kquorum's own senders write their correlation ids as a {@link CorrelationId}.
  */
 public final class KqHeaders {
 
