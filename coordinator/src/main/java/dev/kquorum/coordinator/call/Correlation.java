@@ -2,7 +2,9 @@ package dev.kquorum.coordinator.call;
 
 /**
  * A correlation id names a call and a round of it (a write's re-issue, a read's repair), so a
- * reply to an earlier round is told apart from one to the current round.
+ * reply to an earlier round is told apart from one to the current round. On the wire it is the
+ * sequence of the coordinator's {@link dev.kquorum.common.protocol.CorrelationId}, whose
+ * incarnation tells this run's replies from strays.
  */
 public final class Correlation {
 

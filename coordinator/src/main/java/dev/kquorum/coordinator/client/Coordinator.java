@@ -2,20 +2,19 @@ package dev.kquorum.coordinator.client;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
@@ -34,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * rebalance can take replies away from it) and a clock tick, and carries out what the core
  * decides: requests to {@code <prefix>.replica.<id>} and completed futures.
  *
- * <p>Correlation ids carry a random incarnation, so replies meant for another coordinator that
- * was given the same partition by mistake, or for an earlier run of this one, are ignored.
+ * <p>Requests carry an {@link Envelope} whose {@link CorrelationId} holds a random incarnation and
+ * the call and round ({@link dev.kquorum.coordinator.call.Correlation}), so replies meant for
+ * another coordinator that was given the same partition by mistake, or for an earlier run of this
+ * one, are ignored.
  */
 public final class Coordinator implements QuorumClient {
 
@@ -67,7 +67,7 @@ public final class Coordinator implements QuorumClient {
     private final CoordinatorMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> replies;
-    private final long incarnation = ThreadLocalRandom.current().nextLong();
+    private final long incarnation = CorrelationId.newIncarnation();
     private final AtomicLong callIds = new AtomicLong();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final Map<String, String> replicaTopics = new HashMap<>();
@@ -244,8 +244,8 @@ public final class Coordinator implements QuorumClient {
     }
 
     private void onReply(ConsumerRecord<byte[], byte[]> record) {
-        byte[] correlation = KqHeaders.bytes(record.headers(), KqHeaders.CORRELATION_ID);
-        if (correlation == null || correlation.length != 16 || ByteBuffer.wrap(correlation).getLong() != incarnation) {
+        Long correlation = CorrelationId.sequenceFor(incarnation, record.headers());
+        if (correlation == null) {
             metrics.strayReply();
             return;
         }
@@ -259,7 +259,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.onReply(ByteBuffer.wrap(correlation).getLong(8), reply, clock.millis());
+            effects = core.onReply(correlation, reply, clock.millis());
         }
         carryOut(effects);
     }
@@ -286,11 +286,6 @@ public final class Coordinator implements QuorumClient {
     }
 
     private void send(Outbound out) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(KqHeaders.CORRELATION_ID, ByteBuffer.allocate(16).putLong(incarnation).putLong(out.correlation()).array());
-        headers.add(KqHeaders.REPLY_TOPIC, KqHeaders.utf8(config.topics().replies()));
-        headers.add(KqHeaders.REPLY_PARTITION, KqHeaders.int32(config.replyPartition()));
-        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(out.deadlineMs()));
         String topic = replicaTopics.get(out.replica());
         Long skipUntil = unservableUntil.get(topic);
         if (skipUntil != null) {
@@ -300,9 +295,11 @@ public final class Coordinator implements QuorumClient {
             }
             unservableUntil.remove(topic, skipUntil);
         }
+        Envelope envelope = Envelope.request(new CorrelationId(incarnation, out.correlation()),
+                config.topics().replies(), config.replyPartition(), out.deadlineMs());
         try {
             producer.send(new ProducerRecord<>(topic, null, null, out.request().key().getBytes(UTF_8),
-                    ProtocolCodec.encode(out.request()), headers), (meta, error) -> {
+                    ProtocolCodec.encode(out.request()), envelope.headers()), (meta, error) -> {
                         if (error != null) {
                             log.warn("Coordinator {} could not send to {}: {}", config.coordinatorId(), topic, error.getMessage());
                         }
