@@ -2,11 +2,9 @@ package dev.kquorum.coordinator.gateway;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.nio.ByteBuffer;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -15,12 +13,13 @@ import java.util.concurrent.TimeoutException;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.KafkaUnavailableException;
 import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.ExternalResponse;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
-import dev.kquorum.common.protocol.ReplyAddress;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +29,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * A client of the request topic, as any external system would be: it publishes a JSON request
@@ -46,6 +44,9 @@ public final class GatewayClient implements AutoCloseable {
     private final Duration connectTimeout;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    /** Tells this client's answers on the shared response topic from other clients'. */
+    private final long incarnation = CorrelationId.newIncarnation();
+    private long calls;
 
     public GatewayClient(KafkaSettings kafka, TopicNames topics) {
         this(kafka, topics, Duration.ofSeconds(30));
@@ -113,12 +114,11 @@ public final class GatewayClient implements AutoCloseable {
 
     /** Sends the request and waits for its answer; empty if none came within {@code wait}. */
     public Optional<ExternalResponse> call(ExternalRequest request, Duration wait) {
-        byte[] correlation = ByteBuffer.allocate(16).putLong(System.nanoTime()).putLong(UUID.randomUUID().getLeastSignificantBits()).array();
-        RecordHeaders headers = new RecordHeaders();
-        new ReplyAddress(topics.responses(), null, correlation).writeTo(headers);
+        CorrelationId correlation = new CorrelationId(incarnation, ++calls);
+        Envelope envelope = Envelope.request(correlation, topics.responses(), null, null);
         try {
             producer.send(new ProducerRecord<>(topics.requests(), null, null, KqHeaders.utf8(request.key()),
-                    ProtocolCodec.encode(request), headers)).get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                    ProtocolCodec.encode(request), envelope.headers())).get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), connectTimeout);
         } catch (TimeoutException e) {
@@ -130,7 +130,7 @@ public final class GatewayClient implements AutoCloseable {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                if (Arrays.equals(correlation, KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID))) {
+                if (correlation.equals(CorrelationId.of(r.headers()))) {
                     try {
                         return Optional.of(ProtocolCodec.decodeExternalResponse(r.value()));
                     } catch (ProtocolException e) {
