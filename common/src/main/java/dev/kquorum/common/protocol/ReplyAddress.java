@@ -14,15 +14,27 @@ public record ReplyAddress(String topic, Integer partition, byte[] correlationId
      * @throws ProtocolException when a header is present but malformed
      */
     public static ReplyAddress from(Headers headers) {
+        return from(headers, null);
+    }
+
+    /**
+     * The reply address in {@code headers}; when they name no reply topic, {@code defaultTopic}
+     * (any partition) with the correlation id they carry, or null if {@code defaultTopic} is null.
+     * The correlation id is opaque: whatever bytes the requester sent are echoed.
+     *
+     * @throws ProtocolException when a header is present but malformed
+     */
+    public static ReplyAddress from(Headers headers, String defaultTopic) {
+        byte[] correlationId = KqHeaders.bytes(headers, KqHeaders.CORRELATION_ID);
         String topic = KqHeaders.text(headers, KqHeaders.REPLY_TOPIC);
         if (topic == null || topic.isEmpty()) {
-            return null;
+            return defaultTopic == null ? null : new ReplyAddress(defaultTopic, null, correlationId);
         }
         Integer partition = KqHeaders.int32(headers, KqHeaders.REPLY_PARTITION);
         if (partition != null && partition < 0) {
             throw new ProtocolException("header '" + KqHeaders.REPLY_PARTITION + "': partition " + partition + " is negative");
         }
-        return new ReplyAddress(topic, partition, KqHeaders.bytes(headers, KqHeaders.CORRELATION_ID));
+        return new ReplyAddress(topic, partition, correlationId);
     }
 
     /** Adds this address to a request's headers. */

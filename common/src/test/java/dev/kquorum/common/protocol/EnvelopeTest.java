@@ -83,4 +83,17 @@ class EnvelopeTest {
         Envelope.from(request).replyTo().echoTo(answer);
         assertThat(KqHeaders.bytes(answer, KqHeaders.CORRELATION_ID)).containsExactly(spring);
     }
+
+    @Test
+    void withoutAReplyTopicTheDefaultAnswersAndStillEchoesTheClientsId() {
+        byte[] spring = {9, 8, 7};
+        RecordHeaders request = new RecordHeaders();
+        request.add(KqHeaders.CORRELATION_ID, spring);
+        request.add(KqHeaders.REPLY_PARTITION, new byte[] {1});
+        assertThat(ReplyAddress.from(request)).isNull();
+        ReplyAddress address = ReplyAddress.from(request, "kq.responses");
+        assertThat(address.topic()).isEqualTo("kq.responses");
+        assertThat(address.partition()).as("a partition without a topic is not read").isNull();
+        assertThat(address.correlationId()).containsExactly(spring);
+    }
 }

@@ -273,18 +273,18 @@ public final class RequestGateway implements AutoCloseable {
                 : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
     }
 
-    /** Where to answer: the request's reply headers, else the default response topic. */
+    /**
+     * Where to answer: the request's reply headers, else the default response topic. The client's
+     * correlation id is echoed as it came, whatever its form (a Spring ReplyingKafkaTemplate's, say).
+     */
     private ReplyAddress replyAddress(ConsumerRecord<byte[], byte[]> record) {
-        ReplyAddress named = ReplyAddress.from(record.headers());
-        if (named == null) {
-            return new ReplyAddress(topics.responses(), null, KqHeaders.bytes(record.headers(), KqHeaders.CORRELATION_ID));
-        }
+        ReplyAddress address = ReplyAddress.from(record.headers(), topics.responses());
         try {
-            Topic.validate(named.topic());
+            Topic.validate(address.topic());
         } catch (RuntimeException e) {
             throw new ProtocolException("header '" + KqHeaders.REPLY_TOPIC + "': " + e.getMessage());
         }
-        return named;
+        return address;
     }
 
     static ExternalResponse response(Outcome o) {
