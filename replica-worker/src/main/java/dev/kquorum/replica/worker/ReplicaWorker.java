@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
@@ -285,17 +286,15 @@ public final class ReplicaWorker implements AutoCloseable {
 
     private void handle(ConsumerRecord<byte[], byte[]> record, Replica.Delivery delivery, StoreBatch batch,
                         List<ProducerRecord<byte[], byte[]>> replies, List<ProducerRecord<byte[], byte[]>> deadLetters) {
-        ReplyAddress address;
-        Long deadline;
+        Envelope envelope;
         try {
-            address = ReplyAddress.from(record.headers());
-            deadline = KqHeaders.int64(record.headers(), KqHeaders.DEADLINE);
+            envelope = Envelope.from(record.headers());
         } catch (ProtocolException e) {
             deadLetters.add(deadLetter(record, e.getMessage()));
             return;
         }
         Replica.Decision decision = replica.receive(record.value(),
-                new Replica.Delivery(deadline, delivery.nowMs(), delivery.catchingUp()), batch);
+                new Replica.Delivery(envelope.deadlineMs(), delivery.nowMs(), delivery.catchingUp()), batch);
         metrics.decided(decision);
         if (decision.kind() == Replica.Kind.REFUSED) {
             log.warn("Replica {} refused {}-{}@{}: {}", config.replicaId(), record.topic(), record.partition(), record.offset(),
@@ -304,8 +303,8 @@ public final class ReplicaWorker implements AutoCloseable {
         if (decision.deadLetter() != null) {
             deadLetters.add(deadLetter(record, decision.deadLetter()));
         }
-        if (decision.reply() != null && address != null) {
-            replies.add(reply(address, decision.reply()));
+        if (decision.reply() != null && envelope.replyTo() != null) {
+            replies.add(reply(envelope.replyTo(), decision.reply()));
         }
     }
 
