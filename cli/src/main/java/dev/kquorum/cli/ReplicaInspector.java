@@ -1,6 +1,5 @@
 package dev.kquorum.cli;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -9,18 +8,18 @@ import java.util.Map;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
-import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.version.Versioned;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Asks one replica directly what it holds for a key, bypassing the quorum: how the demo shows
@@ -32,6 +31,7 @@ final class ReplicaInspector implements AutoCloseable {
     private final String replyTopic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final long incarnation = CorrelationId.newIncarnation();
     private long next;
 
     ReplicaInspector(KafkaSettings kafka, TopicNames topics) {
@@ -53,11 +53,10 @@ final class ReplicaInspector implements AutoCloseable {
             for (String key : keys) {
                 long id = next++;
                 asked.put(id, new String[] {replica, key});
-                RecordHeaders headers = new RecordHeaders();
-                new ReplyAddress(replyTopic, 0, ByteBuffer.allocate(8).putLong(id).array()).writeTo(headers);
-                headers.add(KqHeaders.DEADLINE, KqHeaders.int64(System.currentTimeMillis() + wait.toMillis()));
+                Envelope envelope = Envelope.request(new CorrelationId(incarnation, id), replyTopic, 0,
+                        System.currentTimeMillis() + wait.toMillis());
                 producer.send(new ProducerRecord<>(topics.replica(replica), null, null, KqHeaders.utf8(key),
-                        ProtocolCodec.encode(new ReplicaRequest.Read(key)), headers));
+                        ProtocolCodec.encode(new ReplicaRequest.Read(key)), envelope.headers()));
             }
         }
         producer.flush();
@@ -69,7 +68,8 @@ final class ReplicaInspector implements AutoCloseable {
         long deadline = System.nanoTime() + wait.toNanos();
         while (answered < asked.size() && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                String[] rk = asked.get(ByteBuffer.wrap(KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID)).getLong());
+                Long id = CorrelationId.sequenceFor(incarnation, r.headers());
+                String[] rk = id == null ? null : asked.get(id);
                 if (rk != null && ProtocolCodec.decodeReplicaReply(r.value()) instanceof ReplicaReply.Value v) {
                     table.get(rk[0]).put(rk[1], describe(v.held()));
                     answered++;

@@ -3,7 +3,6 @@ package dev.kquorum.cli;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.PrintWriter;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,11 +13,11 @@ import dev.kquorum.common.io.Directories;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
-import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaRequest;
-import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.localkafka.BrokerSettings;
@@ -30,7 +29,6 @@ import dev.kquorum.replica.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -130,14 +128,13 @@ final class WorkerBenchCommand implements Callable<Integer> {
     private void fill(KafkaSettings kafka, TopicNames topics, String topic) {
         byte[] value = new byte[valueBytes];
         long deadline = System.currentTimeMillis() + 3_600_000;
+        long incarnation = CorrelationId.newIncarnation();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("worker-bench"))) {
             for (int i = 0; i < requests; i++) {
                 String key = "key-" + (i % keys);
-                RecordHeaders headers = new RecordHeaders();
-                new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(i).array()).writeTo(headers);
-                headers.add(KqHeaders.DEADLINE, KqHeaders.int64(deadline));
+                Envelope envelope = Envelope.request(new CorrelationId(incarnation, i), topics.replies(), 0, deadline);
                 byte[] body = ProtocolCodec.encode(new ReplicaRequest.Write(key, new Versioned(new Version(i + 1L, "bench"), value)));
-                producer.send(new ProducerRecord<>(topic, null, null, key.getBytes(UTF_8), body, headers));
+                producer.send(new ProducerRecord<>(topic, null, null, key.getBytes(UTF_8), body, envelope.headers()));
             }
             producer.flush();
         }
