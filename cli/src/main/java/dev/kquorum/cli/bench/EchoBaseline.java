@@ -1,6 +1,5 @@
 package dev.kquorum.cli.bench;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
-import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
+import dev.kquorum.common.protocol.ReplyAddress;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,7 +24,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * The floor this architecture can reach: the same topic layout as kquorum (one topic per replica,
  * one reply partition) with echo consumers in place of workers: no store, no JSON parsing, no
- * quorum logic. A call sends the payload to all N and completes at the W-th echo.
+ * quorum logic. A call sends the payload to all N, with the headers a coordinator sends
+ * ({@link Envelope}), and completes at the W-th echo.
  */
 final class EchoBaseline implements AutoCloseable {
 
@@ -33,6 +35,7 @@ final class EchoBaseline implements AutoCloseable {
     private final List<String> replicaTopics = new ArrayList<>();
     private final String replyTopic;
     private final int w;
+    private final long incarnation = CorrelationId.newIncarnation();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
     private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -81,14 +84,15 @@ final class EchoBaseline implements AutoCloseable {
     }
 
     private void echo(ConsumerRecord<byte[], byte[]> request) {
+        ReplyAddress replyTo = Envelope.from(request.headers()).replyTo();
         RecordHeaders headers = new RecordHeaders();
-        headers.add(KqHeaders.CORRELATION_ID, KqHeaders.bytes(request.headers(), KqHeaders.CORRELATION_ID));
-        producer.send(new ProducerRecord<>(replyTopic, 0, null, null, ECHO, headers));
+        replyTo.echoTo(headers);
+        producer.send(new ProducerRecord<>(replyTo.topic(), replyTo.partition(), null, null, ECHO, headers));
     }
 
     private void onEcho(ConsumerRecord<byte[], byte[]> reply) {
-        long id = ByteBuffer.wrap(KqHeaders.bytes(reply.headers(), KqHeaders.CORRELATION_ID)).getLong();
-        Pending p = pending.get(id);
+        Long id = CorrelationId.sequenceFor(incarnation, reply.headers());
+        Pending p = id == null ? null : pending.get(id);
         if (p != null && p.echoes().incrementAndGet() == w) {
             pending.remove(id);
             p.done().complete(true);
@@ -101,10 +105,9 @@ final class EchoBaseline implements AutoCloseable {
             CompletableFuture<Boolean> done = new CompletableFuture<>();
             pending.put(i, new Pending(new AtomicInteger(), done));
             byte[] key = ("key-" + (i % 1000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            Envelope envelope = Envelope.request(new CorrelationId(incarnation, i), replyTopic, 0, null);
             for (String topic : replicaTopics) {
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(KqHeaders.CORRELATION_ID, ByteBuffer.allocate(8).putLong(i).array());
-                producer.send(new ProducerRecord<>(topic, null, null, key, payload, headers));
+                producer.send(new ProducerRecord<>(topic, null, null, key, payload, envelope.headers()));
             }
             return done;
         };
