@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,11 +19,11 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
-import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
-import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.replica.store.RocksDbReplicaStore;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WorkerCrashRecoveryTest {
 
     private static final int KILLS = 5;
+    private static final long INCARNATION = CorrelationId.newIncarnation();
 
     @TempDir
     Path storeDir;
@@ -121,16 +120,15 @@ class WorkerCrashRecoveryTest {
     }
 
     private static ProducerRecord<byte[], byte[]> writeRequest(TopicNames topics, long i) {
-        RecordHeaders headers = new RecordHeaders();
-        new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(i).array()).writeTo(headers);
-        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(System.currentTimeMillis() + 60_000));
+        Envelope envelope = Envelope.request(new CorrelationId(INCARNATION, i), topics.replies(), 0,
+                System.currentTimeMillis() + 60_000);
         String key = "k" + i;
         return new ProducerRecord<>(topics.replica("r1"), null, null, key.getBytes(UTF_8),
-                ProtocolCodec.encode(new ReplicaRequest.Write(key, versioned(i))), headers);
+                ProtocolCodec.encode(new ReplicaRequest.Write(key, versioned(i))), envelope.headers());
     }
 
     private static long correlation(ConsumerRecord<byte[], byte[]> r) {
-        return ByteBuffer.wrap(KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID)).getLong();
+        return CorrelationId.of(r.headers()).sequence();
     }
 
     private static void collectReplies(KafkaSettings settings, TopicNames topics, Set<Long> replied, AtomicBoolean collecting) {

@@ -2,7 +2,6 @@ package dev.kquorum.replica.worker;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
+import dev.kquorum.common.protocol.CorrelationId;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ProtocolCodec;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * One worker in this JVM against the real broker, under its own topic prefix, with a producer to
@@ -48,6 +48,8 @@ final class WorkerHarness implements AutoCloseable {
     final Map<Long, ReplicaReply> replies = new ConcurrentHashMap<>();
     final List<ConsumerRecord<byte[], byte[]>> deadLetters = java.util.Collections.synchronizedList(new ArrayList<>());
 
+    /** Requests carry what a coordinator's carry: this harness's incarnation and a correlation number as sequence. */
+    private final long incarnation = CorrelationId.newIncarnation();
     private final Path dataDir;
     private RocksDbReplicaStore store;
     private ReplicaWorker worker;
@@ -85,7 +87,7 @@ final class WorkerHarness implements AutoCloseable {
             startWorker();
         }
         producer = new KafkaProducer<>(settings.producer("harness"));
-        collect(topics.replies(), r -> replies.put(correlation(r), ProtocolCodec.decodeReplicaReply(r.value())));
+        collect(topics.replies(), r -> replies.put(CorrelationId.of(r.headers()).sequence(), ProtocolCodec.decodeReplicaReply(r.value())));
         collect(config.dlqTopic(), deadLetters::add);
     }
 
@@ -130,15 +132,17 @@ final class WorkerHarness implements AutoCloseable {
 
     /** Sends a request body with a reply address and deadline; {@code correlation} names the reply. */
     void send(long correlation, byte[] body, long deadlineMs) {
-        sendTo(new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()), body, deadlineMs);
+        sendTo(new ReplyAddress(topics.replies(), 0, correlationId(correlation)), body, deadlineMs);
+    }
+
+    /** The correlation id bytes of request {@code correlation}, as {@link #replies} is keyed. */
+    byte[] correlationId(long correlation) {
+        return new CorrelationId(incarnation, correlation).bytes();
     }
 
     /** Sends a request that asks to be answered at {@code address}, which may be a bad one. */
     void sendTo(ReplyAddress address, byte[] body, long deadlineMs) {
-        RecordHeaders headers = new RecordHeaders();
-        address.writeTo(headers);
-        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(deadlineMs));
-        sendRaw(body, headers);
+        sendRaw(body, new Envelope(address, deadlineMs).headers());
     }
 
     void send(long correlation, ReplicaRequest request) {
@@ -146,10 +150,9 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     void sendAsync(long correlation, byte[] body) {
-        RecordHeaders headers = new RecordHeaders();
-        new ReplyAddress(topics.replies(), 0, ByteBuffer.allocate(8).putLong(correlation).array()).writeTo(headers);
-        headers.add(KqHeaders.DEADLINE, KqHeaders.int64(System.currentTimeMillis() + 60_000));
-        producer.send(new ProducerRecord<>(config.topic(), null, null, "key".getBytes(UTF_8), body, headers));
+        Envelope envelope = Envelope.request(new CorrelationId(incarnation, correlation), topics.replies(), 0,
+                System.currentTimeMillis() + 60_000);
+        producer.send(new ProducerRecord<>(config.topic(), null, null, "key".getBytes(UTF_8), body, envelope.headers()));
     }
 
     void sendRaw(byte[] body, Iterable<Header> headers) {
@@ -172,10 +175,6 @@ final class WorkerHarness implements AutoCloseable {
         }, "collect-" + topic);
         t.start();
         collectors.add(t);
-    }
-
-    private static long correlation(ConsumerRecord<byte[], byte[]> r) {
-        return ByteBuffer.wrap(KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID)).getLong();
     }
 
     static String header(ConsumerRecord<byte[], byte[]> r, String name) {

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +31,6 @@ class WorkerReplyAddressTest {
     @TempDir
     Path dir;
 
-    private static byte[] correlation(long n) {
-        return ByteBuffer.allocate(8).putLong(n).array();
-    }
-
     private static byte[] write(long n) {
         return ProtocolCodec.encode(new ReplicaRequest.Write("k" + n, new Versioned(new Version(n + 1, "c"), ("v" + n).getBytes(UTF_8))));
     }
@@ -54,10 +49,10 @@ class WorkerReplyAddressTest {
                     // A partition the reply topic does not have, an illegal name, and a name that
                     // collides with the reply topic's (so it can never be created).
                     List<ReplyAddress> bad = List.of(
-                            new ReplyAddress(replies, 99, correlation(-1)),
-                            new ReplyAddress("bad topic!", 0, correlation(-2)),
-                            new ReplyAddress(replies.replace('.', '_'), 0, correlation(-3)),
-                            new ReplyAddress("x".repeat(300), 0, correlation(-4)));
+                            new ReplyAddress(replies, 99, h.correlationId(-1)),
+                            new ReplyAddress("bad topic!", 0, h.correlationId(-2)),
+                            new ReplyAddress(replies.replace('.', '_'), 0, h.correlationId(-3)),
+                            new ReplyAddress("x".repeat(300), 0, h.correlationId(-4)));
                     h.sendTo(bad.get(n % bad.size()), write(1_000 + n), System.currentTimeMillis() + 60_000);
                 }
                 for (WorkerHarness h : replicas) {
