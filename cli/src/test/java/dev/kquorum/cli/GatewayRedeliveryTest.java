@@ -119,8 +119,10 @@ class GatewayRedeliveryTest {
              KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("retaken-client"))) {
             // Creates the request topic (with LogAppendTime) before anyone consumes it.
             RequestGateway.start(coordinator, settings, topics, "gw-0", registry).close();
-            client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
+            RecordMetadata a = client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
                     "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+            // B's version must be above A's first version, which is made from A's record timestamp.
+            await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > a.timestamp() + 20);
             assertThat(coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
 
             RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
