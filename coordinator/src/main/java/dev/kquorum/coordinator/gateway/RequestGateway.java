@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +34,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -62,7 +60,7 @@ public final class RequestGateway implements AutoCloseable {
     /** Tries at writing a dead letter before the request is left for redelivery. */
     private static final int DEAD_LETTER_ATTEMPTS = 3;
 
-    private static final Duration END_OFFSETS_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration FIRST_ASSIGNMENT_TIMEOUT = Duration.ofSeconds(15);
     private static final String TIMESTAMP_TYPE = "message.timestamp.type";
     private static final String LOG_APPEND_TIME = "LogAppendTime";
 
@@ -86,13 +84,7 @@ public final class RequestGateway implements AutoCloseable {
     private volatile String failure;
     /** Touched only on the loop thread (commitAsync callbacks run inside poll). */
     private boolean commitInFlight;
-    /**
-     * Per owned partition, its end offset when this gateway was assigned it: a record below it may
-     * have been taken up before (by the previous owner, or by this gateway before a rebalance), and
-     * its execution only completes what an earlier one wrote. Absent: not known yet, so every record
-     * counts as maybe taken up before. Loop thread only (rebalance callbacks run inside poll).
-     */
-    private final Map<TopicPartition, Long> endAtAssignment = new HashMap<>();
+    private final PartitionOwnership ownership;
     private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
     private RequestGateway(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId, MeterRegistry registry,
@@ -105,6 +97,7 @@ public final class RequestGateway implements AutoCloseable {
                     .description("Requests answered by the gateway, by status").register(registry));
         }
         this.consumer = new KafkaConsumer<>(GatewayMembership.consumer(kafka, clientId, topics.prefix() + ".gateway"));
+        this.ownership = new PartitionOwnership(consumer);
         var producerProps = kafka.producer(clientId);
         producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         this.producer = new KafkaProducer<>(producerProps);
@@ -134,6 +127,18 @@ public final class RequestGateway implements AutoCloseable {
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
         gateway.loop.start();
         log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.prefix() + ".gateway");
+        // A request published before this gateway owns its partition counts as maybe taken up before
+        // (a linearizable put then needs an earlier execution's write): be in the group before
+        // anyone is told the gateway is up.
+        try {
+            if (!gateway.ownership.awaitFirst(FIRST_ASSIGNMENT_TIMEOUT)) {
+                log.warn("Gateway {} has no partitions of {} after {} s; it goes on joining group {}, and requests published"
+                        + " until it does count as maybe taken up before", clientId, topics.requests(),
+                        FIRST_ASSIGNMENT_TIMEOUT.toSeconds(), topics.prefix() + ".gateway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return gateway;
     }
 
@@ -161,34 +166,13 @@ public final class RequestGateway implements AutoCloseable {
                 offsets.committed(commit);
             }
             partitions.forEach(offsets::forget);
-            partitions.forEach(endAtAssignment::remove);
+            ownership.revoked(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            learnEnds(partitions);
-            log.info("Gateway now answers requests from {}; requests below offsets {} may have been taken up before, and"
-                    + " their writes only complete what an earlier execution wrote", partitions, endAtAssignment);
+            ownership.assigned(partitions);
         }
-    }
-
-    /** Learns where the owned partitions ended when assigned; on failure, tried again on the next turn. */
-    private void learnEnds(Collection<TopicPartition> partitions) {
-        if (partitions.isEmpty()) {
-            return;
-        }
-        try {
-            endAtAssignment.putAll(consumer.endOffsets(partitions, END_OFFSETS_TIMEOUT));
-        } catch (KafkaException e) {
-            log.warn("Gateway could not read the end offsets of {} ({}); until it can, writes from them re-issue nothing",
-                    partitions, e.getMessage());
-        }
-    }
-
-    /** Whether {@code record} may have been taken up before this gateway owned its partition. */
-    private boolean maybeTakenUpBefore(ConsumerRecord<byte[], byte[]> record, TopicPartition tp) {
-        Long end = endAtAssignment.get(tp);
-        return end == null || record.offset() < end;
     }
 
     /**
@@ -218,9 +202,7 @@ public final class RequestGateway implements AutoCloseable {
     private void run() {
         try {
             while (running) {
-                if (endAtAssignment.size() < consumer.assignment().size()) {
-                    learnEnds(consumer.assignment().stream().filter(tp -> !endAtAssignment.containsKey(tp)).toList());
-                }
+                ownership.learnMissing();
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     handle(record);
                 }
@@ -268,7 +250,7 @@ public final class RequestGateway implements AutoCloseable {
         // (redelivery after a crash or rebalance), it is recognised and supersedes nothing newer.
         String identity = request.requestId() != null ? "id:" + request.requestId()
                 : "at:" + requestTopicId + "/" + record.partition() + "@" + record.offset();
-        client.execute(request.identified(identity, record.timestamp()).retaken(maybeTakenUpBefore(record, tp))).whenComplete((outcome, error) -> answer(record, tp, address, error == null
+        client.execute(request.identified(identity, record.timestamp()).retaken(ownership.maybeTakenUpBefore(tp, record.offset()))).whenComplete((outcome, error) -> answer(record, tp, address, error == null
                 ? response(outcome)
                 : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
     }
