@@ -8,7 +8,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.BufferExhaustedException;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RetriableException;
@@ -38,7 +38,7 @@ final class ReplySender {
     private record Failed(ProducerRecord<byte[], byte[]> reply, UnansweredBatches.Batch batch) {
     }
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Producer<byte[], byte[]> producer;
     private final String replicaId;
     private final WorkerMetrics metrics;
     /** Address ("topic" or "topic-partition") -> why, and until when (System.nanoTime). Loop thread only. */
@@ -48,7 +48,7 @@ final class ReplySender {
     private record BadAddress(String reason, long untilNanos) {
     }
 
-    ReplySender(KafkaProducer<byte[], byte[]> producer, String replicaId, WorkerMetrics metrics) {
+    ReplySender(Producer<byte[], byte[]> producer, String replicaId, WorkerMetrics metrics) {
         this.producer = producer;
         this.replicaId = replicaId;
         this.metrics = metrics;
