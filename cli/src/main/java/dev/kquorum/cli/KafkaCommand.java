@@ -1,8 +1,5 @@
 package dev.kquorum.cli;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -32,21 +29,12 @@ final class KafkaCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = ".kquorum/kafka", description = "Data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    /** True when something already listens on {@code port} of 127.0.0.1. */
-    static boolean portInUse(int port) {
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
-    }
-
     @Override
     public Integer call() throws InterruptedException {
         if (port < 1 || port > 65535) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--port " + port + " is not between 1 and 65535");
         }
-        if (portInUse(port)) {
+        if (BrokerSettings.portInUse(port)) {
             spec.commandLine().getErr().println("kquorum kafka: port " + port + " on 127.0.0.1 is in use;"
                     + " is a broker already running? Choose another with --port.");
             return 1;

@@ -85,7 +85,7 @@ final class UpCommand implements Callable<Integer> {
             if (bootstrap != null) {
                 KafkaPreflight.check(new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()));
             } else {
-                if (KafkaCommand.portInUse(port)) {
+                if (BrokerSettings.portInUse(port)) {
                     spec.commandLine().getErr().println("kquorum up: port " + port + " on 127.0.0.1 is in use; is kquorum"
                             + " or Kafka already running? Choose another with --port, or use it with --bootstrap-servers.");
                     return 1;

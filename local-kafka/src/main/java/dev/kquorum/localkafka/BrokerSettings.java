@@ -75,6 +75,15 @@ public record BrokerSettings(Path dataDir, int port, int controllerPort) {
         return HOST + ":" + port;
     }
 
+    /** True when something already listens on {@code port} of the loopback address a local broker listens on. */
+    public static boolean portInUse(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     private static int freePort(int... avoid) throws IOException {
         while (true) {
             try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
