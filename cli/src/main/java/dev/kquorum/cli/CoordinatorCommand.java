@@ -1,13 +1,9 @@
 package dev.kquorum.cli;
 
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Consumer;
 
-import dev.kquorum.common.process.ChildJvm;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.version.MaxClockOffset;
@@ -107,21 +103,6 @@ public final class CoordinatorCommand implements Callable<Integer> {
         gateway.loopFailure().thenRun(stop::countDown);
         stop.await();
         return coordinator.failure() != null ? coordinator.failure() : gateway.failure();
-    }
-
-    /**
-     * Runs {@code kquorum coordinator} as a child process on this JVM's class path and waits for
-     * its ready line: how tests get real coordinator processes to SIGKILL.
-     *
-     * @param extraArgs more options, e.g. {@code --topic-prefix}, {@code --http-port}
-     */
-    public static ChildJvm startProcess(String id, int replyPartition, String bootstrap, List<String> replicas,
-                                        List<String> extraArgs, Consumer<String> output) {
-        List<String> args = new ArrayList<>(List.of("coordinator", "--id", id, "--reply-partition", Integer.toString(replyPartition),
-                "--bootstrap-servers", bootstrap, "--replicas", String.join(",", replicas)));
-        args.addAll(extraArgs);
-        return ChildJvm.start("coordinator " + id, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Main.class, args,
-                READY_PREFIX, Duration.ofSeconds(90), output);
     }
 
     /** Healthy when Kafka answers, both loops run and there is room for more operations; {@code gateway} may be null. */

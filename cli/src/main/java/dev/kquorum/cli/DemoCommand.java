@@ -213,7 +213,7 @@ final class DemoCommand implements Callable<Integer> {
 
     private void startWorker(String id) {
         ChildJvm w = waitFor("starting worker " + id,
-                () -> WorkerCommand.startProcess(id, bootstrap, dir.resolve(id), List.of("--http-port", "-1"), line -> { }));
+                () -> KquorumProcesses.worker(id, bootstrap, dir.resolve(id), List.of("--http-port", "-1"), line -> { }));
         workers.put(id, w);
         out.println("    worker " + id + " running (pid " + w.pid() + ")");
     }

@@ -169,6 +169,6 @@ final class UpCommand implements Callable<Integer> {
         }
         // The workers see the same Kafka client properties (security settings) as everything else.
         List<String> extra = config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
-        return WorkerCommand.startProcess(id, bootstrap, dir.resolve(id), extra, log::println);
+        return KquorumProcesses.worker(id, bootstrap, dir.resolve(id), extra, log::println);
     }
 }

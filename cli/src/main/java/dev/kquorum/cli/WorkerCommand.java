@@ -11,12 +11,7 @@ import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.function.Consumer;
-
-import dev.kquorum.common.process.ChildJvm;
 import java.util.Map;
 
 import dev.kquorum.cli.ops.Health;
@@ -112,20 +107,6 @@ public final class WorkerCommand implements Callable<Integer> {
             worker.runUntilStopped();
         }
         return 0;
-    }
-
-    /**
-     * Runs {@code kquorum worker} as a child process on this JVM's class path and waits for its
-     * ready line: how {@code up}, the demo and the tests get real worker processes to SIGKILL.
-     *
-     * @param extraArgs more options, e.g. {@code --topic-prefix}, {@code --http-port}, {@code --config}
-     */
-    public static ChildJvm startProcess(String id, String bootstrap, Path dataDir, List<String> extraArgs, Consumer<String> output) {
-        List<String> args = new ArrayList<>(List.of("worker", "--id", id, "--bootstrap-servers", bootstrap,
-                "--data-dir", dataDir.toString()));
-        args.addAll(extraArgs);
-        return ChildJvm.start("worker " + id, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), Main.class, args,
-                READY_PREFIX, Duration.ofSeconds(60), output);
     }
 
     static Health health(ReplicaWorker worker, KafkaProbe probe) {

@@ -16,7 +16,7 @@ final class WorkerProcess {
     }
 
     static ChildJvm start(String id, String bootstrap, String topicPrefix, Path dataDir) {
-        return WorkerCommand.startProcess(id, bootstrap, dataDir, List.of("--topic-prefix", topicPrefix),
+        return KquorumProcesses.worker(id, bootstrap, dataDir, List.of("--topic-prefix", topicPrefix),
                 line -> log.info("[{}] {}", id, line));
     }
 }

@@ -14,8 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
-import dev.kquorum.cli.CoordinatorCommand;
-import dev.kquorum.cli.WorkerCommand;
+import dev.kquorum.cli.KquorumProcesses;
 import dev.kquorum.cli.verify.Workload;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
@@ -218,7 +217,7 @@ class FaultsInOneRunTest {
     }
 
     private void startWorker(String id) {
-        processes.put(id, WorkerCommand.startProcess(id, bootstrap, dir.resolve(id),
+        processes.put(id, KquorumProcesses.worker(id, bootstrap, dir.resolve(id),
                 List.of("--topic-prefix", topics.prefix(), "--http-port", "-1"), line -> {
                     if (id.equals("r3")) {
                         r3Output.add(line);
@@ -227,7 +226,7 @@ class FaultsInOneRunTest {
     }
 
     private void startCoordinator(String id, int replyPartition) {
-        processes.put(id, CoordinatorCommand.startProcess(id, replyPartition, bootstrap, REPLICAS,
+        processes.put(id, KquorumProcesses.coordinator(id, replyPartition, bootstrap, REPLICAS,
                 List.of("--topic-prefix", topics.prefix(), "--http-port", "-1"), line -> { }));
     }
 }

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import dev.kquorum.cli.WorkerCommand;
+import dev.kquorum.cli.KquorumProcesses;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
@@ -141,7 +141,7 @@ class RealRunConsistencyTest {
     }
 
     private ChildJvm worker(String id, TestKafka kafka, TopicNames topics) {
-        return WorkerCommand.startProcess(id, kafka.bootstrapServers(), dir.resolve(id),
+        return KquorumProcesses.worker(id, kafka.bootstrapServers(), dir.resolve(id),
                 List.of("--topic-prefix", topics.prefix(), "--http-port", "-1"), line -> { });
     }
 }
