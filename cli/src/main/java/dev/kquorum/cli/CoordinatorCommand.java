@@ -13,8 +13,8 @@ import dev.kquorum.coordinator.gateway.RequestGateway;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.kquorum.cli.ops.Health;
-import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.common.health.Health;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

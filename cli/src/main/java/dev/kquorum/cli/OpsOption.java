@@ -3,7 +3,7 @@ package dev.kquorum.cli;
 import java.io.PrintWriter;
 import java.util.function.Supplier;
 
-import dev.kquorum.cli.ops.Health;
+import dev.kquorum.common.health.Health;
 import dev.kquorum.cli.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;

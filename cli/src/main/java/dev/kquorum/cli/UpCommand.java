@@ -25,7 +25,7 @@ import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
-import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -10,7 +10,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 
-import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.verify.Durations;
 import dev.kquorum.cli.verify.VerdictReport;
 import dev.kquorum.cli.verify.WorkerKiller;

@@ -12,8 +12,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-import dev.kquorum.cli.ops.Health;
-import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.common.health.Health;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.kquorum.cli.ops.KafkaProbe;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;

@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.kquorum.common.health.Health;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 /**
@@ -36,7 +37,7 @@ public final class OpsServer implements AutoCloseable {
         server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         server.createContext("/health", exchange -> {
             Health h = health.get();
-            respond(exchange, h.healthy() ? 200 : 503, "application/json", h.toJson());
+            respond(exchange, h.healthy() ? 200 : 503, "application/json", toJson(h));
         });
         server.createContext("/", exchange -> respond(exchange, 404, "text/plain", "try /metrics or /health\n"));
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
@@ -46,6 +47,20 @@ public final class OpsServer implements AutoCloseable {
         }));
         server.start();
         return new OpsServer(server);
+    }
+
+    /** {@code {"status":"UP"|"DOWN", ...details}}: numbers and booleans bare, everything else as a string. */
+    private static String toJson(Health health) {
+        StringBuilder s = new StringBuilder("{\"status\":\"").append(health.healthy() ? "UP" : "DOWN").append('"');
+        health.details().forEach((k, v) -> {
+            s.append(",\"").append(k).append("\":");
+            if (v instanceof Number || v instanceof Boolean) {
+                s.append(v);
+            } else {
+                s.append('"').append(String.valueOf(v).replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            }
+        });
+        return s.append('}').toString();
     }
 
     private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {

@@ -1,4 +1,4 @@
-package dev.kquorum.cli.ops;
+package dev.kquorum.common.health;
 
 import java.util.concurrent.TimeUnit;
 
