@@ -4,18 +4,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
+import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.version.MaxClockOffset;
-import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
-import dev.kquorum.coordinator.gateway.RequestGateway;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import dev.kquorum.common.health.Health;
-import dev.kquorum.common.health.KafkaProbe;
-import dev.kquorum.cli.ops.OpsServer;
+import dev.kquorum.coordinator.node.CoordinatorNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
@@ -72,16 +66,13 @@ public final class CoordinatorCommand implements Callable<Integer> {
         KafkaPreflight.check(config.kafka());
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         CountDownLatch stop = new CountDownLatch(1);
-        try (Coordinator coordinator = Coordinator.start(config, registry);
-             RequestGateway gateway = RequestGateway.start(coordinator, config.kafka(), config.topics(),
-                     "kq-gateway-" + config.coordinatorId(), registry);
-             KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-coordinator-health-" + config.coordinatorId());
-             OpsServer server = ops.start(registry, () -> health(coordinator, gateway, probe))) {
+        try (CoordinatorNode node = CoordinatorNode.start(config, registry);
+             OpsServer server = ops.start(registry, node::health)) {
             StopSignal.onTermOrInt(stop::countDown);
             spec.commandLine().getOut().println(READY_PREFIX + config.coordinatorId() + " over " + String.join(",", replicas)
                     + ", requests on " + config.topics().requests() + " at " + kafka.bootstrapServers);
             spec.commandLine().getOut().flush();
-            String failure = awaitStopOrLoopFailure(stop, coordinator, gateway);
+            String failure = node.awaitStopOrLoopFailure(stop);
             if (failure != null) {
                 spec.commandLine().getErr().println("kquorum coordinator: " + failure + "; exiting with code "
                         + Main.EXIT_LOOP_FAILED + " so that a supervisor restarts it");
@@ -90,47 +81,5 @@ public final class CoordinatorCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /**
-     * Waits for a stop signal or for the coordinator's or the gateway's loop to fail: the reason
-     * of the failure, or null when stopped. A process whose loop died must not linger as a zombie
-     * that accepts work and answers nothing; it exits, and its supervisor restarts it.
-     */
-    static String awaitStopOrLoopFailure(CountDownLatch stop, Coordinator coordinator, RequestGateway gateway)
-            throws InterruptedException {
-        coordinator.loopFailure().thenRun(stop::countDown);
-        gateway.loopFailure().thenRun(stop::countDown);
-        stop.await();
-        return coordinator.failure() != null ? coordinator.failure() : gateway.failure();
-    }
-
-    /** Healthy when Kafka answers, both loops run and there is room for more operations; {@code gateway} may be null. */
-    static Health health(Coordinator coordinator, RequestGateway gateway, KafkaProbe probe) {
-        String kafkaProblem = probe.problem();
-        int inFlight = coordinator.inFlight();
-        int max = coordinator.config().maxInFlight();
-        boolean gatewayRunning = gateway == null || gateway.isRunning();
-        boolean healthy = kafkaProblem == null && coordinator.isRunning() && gatewayRunning && inFlight < max;
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put("coordinator", coordinator.config().coordinatorId());
-        details.put("kafka", kafkaProblem == null ? "connected" : kafkaProblem);
-        details.put("running", coordinator.isRunning() && gatewayRunning);
-        details.put("coordinatorLoop", loopState(coordinator.isRunning(), coordinator.failure()));
-        if (gateway != null) {
-            details.put("gatewayLoop", loopState(gateway.isRunning(), gateway.failure()));
-        }
-        details.put("inFlight", inFlight);
-        details.put("maxInFlight", max);
-        long ignored = coordinator.ignoredFutureVersions();
-        if (ignored > 0) {
-            // The coordinator is fine; some replica holds a version a clock or a stray writer made up.
-            details.put("futureVersionsIgnored", ignored);
-        }
-        return new Health(healthy, details);
-    }
-
-    private static String loopState(boolean running, String failure) {
-        return failure != null ? failure : running ? "running" : "stopped";
     }
 }

@@ -15,18 +15,16 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.kquorum.cli.config.Settings;
+import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
-import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
-import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
-import dev.kquorum.common.health.KafkaProbe;
-import dev.kquorum.cli.ops.OpsServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
@@ -111,13 +109,9 @@ final class UpCommand implements Callable<Integer> {
                     new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()), TopicNames.DEFAULT, 0,
                     CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            Coordinator coordinator = Coordinator.start(config, registry);
-            running.push(coordinator);
-            RequestGateway gateway = RequestGateway.start(coordinator, config.kafka(), config.topics(), "kq-gateway-c1", registry);
-            running.push(gateway);
-            KafkaProbe probe = new KafkaProbe(config.kafka(), "kq-up-health");
-            running.push(probe);
-            OpsServer server = ops.start(registry, () -> CoordinatorCommand.health(coordinator, gateway, probe));
+            CoordinatorNode node = CoordinatorNode.start(config, registry);
+            running.push(node);
+            OpsServer server = ops.start(registry, node::health);
             if (server != null) {
                 running.push(server);
             }
@@ -129,7 +123,7 @@ final class UpCommand implements Callable<Integer> {
             out.println("        ./kquorum delete" + flag + " user:42");
             out.println("  any Kafka client can send JSON to kq.requests (docs/protocol.md). Ctrl-C stops everything.");
             out.flush();
-            String failure = CoordinatorCommand.awaitStopOrLoopFailure(stop, coordinator, gateway);
+            String failure = node.awaitStopOrLoopFailure(stop);
             if (failure != null) {
                 spec.commandLine().getErr().println("kquorum up: " + failure + "; stopping everything, exit code "
                         + Main.EXIT_LOOP_FAILED);

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.kquorum.common.health.Health;
-import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
@@ -25,6 +24,7 @@ import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,10 +66,9 @@ class LoopFailureTest {
         TopicNames topics = new TopicNames(kafka.uniqueName("zombie-c"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         // r1 has no worker: the put below stays in flight until the loop fails.
-        try (Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", List.of("r1"), settings, topics, 0, 100,
-                     Limits.DEFAULT), registry);
-             RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-zombie-c", registry);
-             KafkaProbe probe = new KafkaProbe(settings, "probe-zombie-c")) {
+        try (CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), settings, topics, 0, 100,
+                     Limits.DEFAULT), registry)) {
+            Coordinator coordinator = node.coordinator();
             CompletableFuture<Outcome> inFlight = coordinator.execute(ProtocolCodec.decodeExternalRequest(
                     "{\"op\":\"put\",\"key\":\"k\",\"value\":\"v\",\"timeoutMs\":60000}".getBytes(UTF_8)));
             assertThat(inFlight).isNotDone();
@@ -85,7 +84,7 @@ class LoopFailureTest {
             assertThat(refused.join().status()).isNotEqualTo(Status.OK);
             assertThat(refused.join().error()).contains("loop failed");
             assertThat(coordinator.isRunning()).isFalse();
-            Health health = CoordinatorCommand.health(coordinator, gateway, probe);
+            Health health = node.health();
             assertThat(health.healthy()).isFalse();
             assertThat(String.valueOf(health.details().get("coordinatorLoop"))).contains("loop failed", "poisoned record");
         }
@@ -96,16 +95,16 @@ class LoopFailureTest {
         KafkaSettings settings = poisonable(kafka);
         TopicNames topics = new TopicNames(kafka.uniqueName("zombie-g"));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", List.of("r1"), settings, topics, 0, 100,
-                     Limits.DEFAULT), registry);
-             RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-zombie-g", registry);
-             KafkaProbe probe = new KafkaProbe(settings, "probe-zombie-g")) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> CoordinatorCommand.health(coordinator, gateway, probe).healthy());
+        try (CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), settings, topics, 0, 100,
+                     Limits.DEFAULT), registry)) {
+            Coordinator coordinator = node.coordinator();
+            RequestGateway gateway = node.gateway();
+            await().atMost(Duration.ofSeconds(30)).until(() -> node.health().healthy());
 
             poison(settings, topics.requests(), 0);
 
             await().atMost(Duration.ofSeconds(30)).until(() -> !gateway.isRunning());
-            Health health = CoordinatorCommand.health(coordinator, gateway, probe);
+            Health health = node.health();
             assertThat(health.healthy()).isFalse();
             assertThat(String.valueOf(health.details().get("gatewayLoop"))).contains("loop failed", "poisoned record");
             assertThat(coordinator.isRunning()).isTrue();

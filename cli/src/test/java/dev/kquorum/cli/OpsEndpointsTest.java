@@ -13,14 +13,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.ops.OpsServer;
+import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.coordinator.client.Coordinator;
 import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.localkafka.LocalKafkaProcess;
 import dev.kquorum.replica.store.InMemoryReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
@@ -59,12 +60,12 @@ class OpsEndpointsTest {
         Thread loop = new Thread(worker::runUntilStopped, "worker");
         loop.start();
         try (broker;
-             Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", List.of("r1"), kafka, topics, 0, 100, Limits.DEFAULT),
+             CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), kafka, topics, 0, 100, Limits.DEFAULT),
                      coordinatorRegistry);
-             KafkaProbe coordinatorProbe = new KafkaProbe(kafka, "probe-c");
              KafkaProbe workerProbe = new KafkaProbe(kafka, "probe-w");
-             OpsServer coordinatorOps = OpsServer.start(0, coordinatorRegistry, () -> CoordinatorCommand.health(coordinator, null, coordinatorProbe));
+             OpsServer coordinatorOps = OpsServer.start(0, coordinatorRegistry, node::health);
              OpsServer workerOps = OpsServer.start(0, workerRegistry, () -> WorkerCommand.health(worker, workerProbe))) {
+            Coordinator coordinator = node.coordinator();
             for (int i = 0; i < 5; i++) {
                 assertThat(coordinator.put("k" + i, "v".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).isOk()).isTrue();
             }
