@@ -29,7 +29,6 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -71,10 +70,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private volatile boolean running = true;
     // Intervals are measured on the monotonic clock: a wall clock stepped back would stall them.
     private volatile long lastPollNanos = System.nanoTime();
-    /** Group commits are for Kafka's lag tools only (the store is the truth): once a second is plenty. */
-    private static final long GROUP_COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
-    private long lastGroupCommitNanos = System.nanoTime() - GROUP_COMMIT_INTERVAL_NANOS;
+    private final GroupCommits groupCommits;
     /** True from start until the worker first reaches the end of its topic. */
     private boolean catchingUp = true;
     /** How often the topic's partition count is compared with the one at start. */
@@ -104,6 +100,7 @@ public final class ReplicaWorker implements AutoCloseable {
         this.replySender = new ReplySender(producer, config.replicaId(), metrics);
         this.guard = new TopicGuard(config.replicaId(), metrics);
         this.purge = new ChunkedPurge(config, store, replica, metrics);
+        this.groupCommits = new GroupCommits(consumer, config.replicaId(), topic);
     }
 
     /**
@@ -175,13 +172,7 @@ public final class ReplicaWorker implements AutoCloseable {
             checkPartitionCount();
             purge.step();
         }
-        if (!uncommitted.isEmpty()) {
-            try {
-                consumer.commitSync(uncommitted, Duration.ofSeconds(5));
-            } catch (RuntimeException e) {
-                log.debug("Replica {}: last group commit failed (the store keeps the truth): {}", config.replicaId(), e.getMessage());
-            }
-        }
+        groupCommits.flush();
         log.info("Replica {} stopped after its last batch", config.replicaId());
     }
 
@@ -280,7 +271,7 @@ public final class ReplicaWorker implements AutoCloseable {
         for (ProducerRecord<byte[], byte[]> reply : replies) {
             replySender.send(reply, sending);
         }
-        commitToGroup(batch.offsets());
+        groupCommits.applied(batch.offsets());
         metrics.batch(records.count(), System.nanoTime() - started);
     }
 
@@ -353,22 +344,6 @@ public final class ReplicaWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while dead-lettering", e);
         }
-    }
-
-    private void commitToGroup(Map<Integer, Long> offsets) {
-        offsets.forEach((partition, next) -> uncommitted.put(new TopicPartition(topic, partition), new OffsetAndMetadata(next)));
-        long now = System.nanoTime();
-        if (now - lastGroupCommitNanos < GROUP_COMMIT_INTERVAL_NANOS) {
-            return;
-        }
-        lastGroupCommitNanos = now;
-        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>(uncommitted);
-        uncommitted.clear();
-        consumer.commitAsync(commit, (done, error) -> {
-            if (error != null) {
-                log.debug("Replica {}: group commit failed (the store keeps the truth): {}", config.replicaId(), error.getMessage());
-            }
-        });
     }
 
     private void updateLag() {
