@@ -91,9 +91,7 @@ final class WorkerBenchCommand implements Callable<Integer> {
 
             try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), fsync);
                  ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
-                Thread loop = new Thread(worker::runUntilStopped, "bench-worker");
                 long started = System.nanoTime();
-                loop.start();
                 long lastReport = started;
                 while (applied(store) < requests) {
                     // Check ten times a second: a spinning check would take a core from the worker.
@@ -107,7 +105,7 @@ final class WorkerBenchCommand implements Callable<Integer> {
                 }
                 double seconds = (System.nanoTime() - started) / 1e9;
                 worker.stop();
-                loop.join();
+                worker.awaitStopped();
                 out.printf("One worker applied %,d writes in %.2f s: %,.0f requests/s (RocksDB, fsync %s, replies sent)%n",
                         requests, seconds, requests / seconds, fsync ? "on" : "off");
             }

@@ -83,7 +83,7 @@ public final class WorkerCommand implements Callable<Integer> {
     int maxValueBytes;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         WorkerConfig config;
         try {
             config = new WorkerConfig(id, kafka.kafka(), kafka.topics(),
@@ -104,7 +104,7 @@ public final class WorkerCommand implements Callable<Integer> {
             spec.commandLine().getOut().println(READY_PREFIX + config.replicaId() + " consuming " + config.topic()
                     + " at " + kafka.bootstrapServers + ", store in " + config.dataDir());
             spec.commandLine().getOut().flush();
-            worker.runUntilStopped();
+            worker.awaitStopped();
         }
         return 0;
     }

@@ -19,25 +19,19 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 final class InJvmReplicas implements AutoCloseable {
 
     private final List<ReplicaWorker> workers = new ArrayList<>();
-    private final List<Thread> loops = new ArrayList<>();
 
     InJvmReplicas(List<String> ids, KafkaSettings settings, TopicNames topics, Path dir) {
         for (String id : ids) {
             ReplicaWorker w = ReplicaWorker.start(new WorkerConfig(id, settings, topics, dir.resolve(id), Limits.DEFAULT, false, 1),
                     new InMemoryReplicaStore(), new SimpleMeterRegistry());
             workers.add(w);
-            Thread t = new Thread(w::runUntilStopped, "worker-" + id);
-            t.start();
-            loops.add(t);
         }
     }
 
     @Override
     public void close() throws InterruptedException {
+        // All are asked to stop first, so that they finish their batches in hand side by side.
         workers.forEach(ReplicaWorker::stop);
-        for (Thread t : loops) {
-            t.join(10_000);
-        }
         workers.forEach(ReplicaWorker::close);
     }
 }

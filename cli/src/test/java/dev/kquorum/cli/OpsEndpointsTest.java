@@ -57,8 +57,6 @@ class OpsEndpointsTest {
         PrometheusMeterRegistry coordinatorRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ReplicaWorker worker = ReplicaWorker.start(new WorkerConfig("r1", kafka, topics, dir.resolve("r1"), Limits.DEFAULT, false, 1),
                 new InMemoryReplicaStore(), workerRegistry);
-        Thread loop = new Thread(worker::runUntilStopped, "worker");
-        loop.start();
         try (broker;
              CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), kafka, topics, 0, 100, Limits.DEFAULT),
                      coordinatorRegistry);
@@ -105,8 +103,6 @@ class OpsEndpointsTest {
             });
             await().atMost(Duration.ofSeconds(30)).until(() -> fetch(workerOps.port(), "/health").statusCode() == 503);
         } finally {
-            worker.stop();
-            loop.join(10_000);
             worker.close();
         }
     }

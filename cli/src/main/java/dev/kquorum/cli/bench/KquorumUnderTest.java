@@ -29,7 +29,6 @@ final class KquorumUnderTest implements AutoCloseable {
 
     private final List<RocksDbReplicaStore> stores = new ArrayList<>();
     private final List<ReplicaWorker> workers = new ArrayList<>();
-    private final List<Thread> loops = new ArrayList<>();
     private final Coordinator coordinator;
     private final byte[] value;
 
@@ -44,9 +43,6 @@ final class KquorumUnderTest implements AutoCloseable {
             ReplicaWorker w = ReplicaWorker.start(new WorkerConfig(id, kafka, topics, dataDir.resolve(id), Limits.DEFAULT, false, 1),
                     store, new SimpleMeterRegistry());
             workers.add(w);
-            Thread t = new Thread(w::runUntilStopped, "bench-worker-" + id);
-            t.start();
-            loops.add(t);
         }
         coordinator = Coordinator.start(new CoordinatorConfig("bench", ids, kafka, topics, 0,
                 CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry());
@@ -81,10 +77,8 @@ final class KquorumUnderTest implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         coordinator.close();
+        // All are asked to stop first, so that they finish their batches in hand side by side.
         workers.forEach(ReplicaWorker::stop);
-        for (Thread t : loops) {
-            t.join(10_000);
-        }
         workers.forEach(ReplicaWorker::close);
         stores.forEach(RocksDbReplicaStore::close);
     }

@@ -54,6 +54,8 @@ public final class ReplicaWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaWorker.class);
     private static final Duration POLL = Duration.ofMillis(500);
+    /** How long close waits for the loop to finish the batch in hand. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final WorkerConfig config;
     private final ReplicaStore store;
@@ -67,6 +69,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final TopicGuard guard;
     private final ChunkedPurge purge;
     private final String topic;
+    private final LoopThread loop;
     private volatile boolean running = true;
     // Intervals are measured on the monotonic clock: a wall clock stepped back would stall them.
     private volatile long lastPollNanos = System.nanoTime();
@@ -101,12 +104,14 @@ public final class ReplicaWorker implements AutoCloseable {
         this.guard = new TopicGuard(config.replicaId(), metrics);
         this.purge = new ChunkedPurge(config, store, replica, metrics);
         this.groupCommits = new GroupCommits(consumer, config.replicaId(), topic);
+        this.loop = new LoopThread("kq-worker-" + config.replicaId(), this::run);
     }
 
     /**
      * Creates the worker's topics if absent (the replica topic with {@link WorkerConfig#retentionMs()}),
      * refuses a replica topic whose retention is shorter than the tombstone grace period, opens its
-     * Kafka clients and positions it at the offsets its store has applied up to.
+     * Kafka clients, positions it at the offsets its store has applied up to and starts its loop
+     * thread, which runs until {@link #stop()} or {@link #close()}.
      *
      * @throws IllegalStateException naming the topic, setting and value needed when retention is too short
      */
@@ -123,6 +128,7 @@ public final class ReplicaWorker implements AutoCloseable {
             worker.closeClients();
             throw e;
         }
+        worker.loop.start();
         return worker;
     }
 
@@ -150,8 +156,8 @@ public final class ReplicaWorker implements AutoCloseable {
                 config.replicaId(), config.topic(), applied.isEmpty() ? "(none: from the beginning)" : applied, partitions.size());
     }
 
-    /** Runs the loop on this thread until {@link #stop()}; the batch in hand is always finished. */
-    public void runUntilStopped() {
+    /** The loop, on its own thread until {@link #stop()}; the batch in hand is always finished. */
+    private void run() {
         while (running) {
             ConsumerRecords<byte[], byte[]> records;
             try {
@@ -180,6 +186,11 @@ public final class ReplicaWorker implements AutoCloseable {
     public void stop() {
         running = false;
         consumer.wakeup();
+    }
+
+    /** Waits until the loop has stopped; throws what ended it if it failed. */
+    public void awaitStopped() throws InterruptedException {
+        loop.await();
     }
 
     public String replicaId() {
@@ -355,8 +366,11 @@ public final class ReplicaWorker implements AutoCloseable {
         metrics.lag(total);
     }
 
+    /** Stops the loop (the batch in hand is finished), waits for it, then closes the Kafka clients. */
     @Override
     public void close() {
+        stop();
+        loop.join(CLOSE_WAIT);
         closeClients();
     }
 

@@ -53,7 +53,6 @@ final class WorkerHarness implements AutoCloseable {
     private final Path dataDir;
     private RocksDbReplicaStore store;
     private ReplicaWorker worker;
-    private Thread loop;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean collecting = new AtomicBoolean(true);
     private final List<Thread> collectors = new ArrayList<>();
@@ -99,8 +98,6 @@ final class WorkerHarness implements AutoCloseable {
             store.close();
             throw e;
         }
-        loop = new Thread(worker::runUntilStopped, "worker-loop");
-        loop.start();
     }
 
     void start() {
@@ -109,8 +106,6 @@ final class WorkerHarness implements AutoCloseable {
 
     /** Stops the worker after its batch in hand and closes its store, as a shutdown would. */
     void stopWorker() throws InterruptedException {
-        worker.stop();
-        loop.join(30_000);
         worker.close();
         store.close();
         worker = null;
