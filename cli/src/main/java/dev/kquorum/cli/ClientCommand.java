@@ -14,11 +14,12 @@ import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.quorum.InvalidQuorumException;
-import dev.kquorum.coordinator.gateway.GatewayClient;
+import dev.kquorum.cli.client.GatewayClient;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.util.Locale;
 
 /**
  * {@code kquorum put/get/delete}: clients of the request topic. Flags are checked before anything
@@ -123,7 +124,7 @@ abstract class ClientCommand implements Callable<Integer> {
     }
 
     long parseDuration(String text) {
-        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        String t = text.trim().toLowerCase(Locale.ROOT);
         try {
             long ms;
             if (t.endsWith("ms")) {

@@ -8,7 +8,7 @@ import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.version.MaxClockOffset;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.node.CoordinatorNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;

@@ -24,8 +24,8 @@ import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.coordinator.call.Outcome;
-import dev.kquorum.coordinator.client.Coordinator;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.kafka.Coordinator;
+import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -35,6 +35,8 @@ import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code kquorum demo}: a guided tour on a throwaway local broker. Each step says what it does and
@@ -240,10 +242,10 @@ final class DemoCommand implements Callable<Integer> {
         while (true) {
             try {
                 return result.get(1, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
+            } catch (TimeoutException e) {
                 out.printf("    ... %s (%d s)%n", what, (System.nanoTime() - started) / 1_000_000_000L);
                 out.flush();
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 if (e.getCause() instanceof Unexpected u) {
                     throw u;
                 }

@@ -3,6 +3,7 @@ package dev.kquorum.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Optional;
 
 /**
  * The Kafka client's own log. Against an unreachable cluster it warns once a second per client;
@@ -42,7 +43,7 @@ final class KafkaClientLog {
     }
 
     /** Empty when another SLF4J binding than logback is in use (then its own configuration rules). */
-    private static java.util.Optional<Logger> kafkaLogger() {
-        return LoggerFactory.getLogger(KAFKA) instanceof Logger l ? java.util.Optional.of(l) : java.util.Optional.empty();
+    private static Optional<Logger> kafkaLogger() {
+        return LoggerFactory.getLogger(KAFKA) instanceof Logger l ? Optional.of(l) : Optional.empty();
     }
 }

@@ -10,6 +10,8 @@ import org.apache.kafka.common.errors.AuthorizationException;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import dev.kquorum.cli.bench.BenchCommand;
+import java.time.Duration;
 
 /** The single {@code kquorum} command; every capability is a subcommand. */
 @Command(name = "kquorum",
@@ -27,7 +29,7 @@ import picocli.CommandLine.Command;
             "6:Kafka unreachable, or it refused access (credentials, ACLs)"},
         subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
             ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, VerifyCommand.class,
-            WorkerBenchCommand.class, dev.kquorum.cli.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+            WorkerBenchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code when no answer came, or kquorum's topics are missing: most often, no coordinator runs. */
@@ -104,7 +106,7 @@ public final class Main implements Runnable {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
-                return KafkaUnavailableException.from(t, "the configured cluster", java.time.Duration.ZERO);
+                return KafkaUnavailableException.from(t, "the configured cluster", Duration.ZERO);
             }
         }
         return null;

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Asks one replica directly what it holds for a key, bypassing the quorum: how the demo shows
@@ -83,7 +84,7 @@ final class ReplicaInspector implements AutoCloseable {
         if (held == null) {
             return "absent";
         }
-        return (held.isTombstone() ? "deleted" : new String(held.value(), java.nio.charset.StandardCharsets.UTF_8)) + " @" + held.version();
+        return (held.isTombstone() ? "deleted" : new String(held.value(), StandardCharsets.UTF_8)) + " @" + held.version();
     }
 
     static String render(Map<String, Map<String, String>> table, List<String> replicas, List<String> keys) {

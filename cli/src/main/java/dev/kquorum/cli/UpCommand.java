@@ -21,7 +21,7 @@ import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
 import dev.kquorum.common.process.StopSignal;
 import dev.kquorum.common.protocol.Limits;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
@@ -30,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import java.io.UncheckedIOException;
 
 /** {@code kquorum up}: everything on one machine, for trying kquorum out. */
 @Command(name = "up",
@@ -159,7 +160,7 @@ final class UpCommand implements Callable<Integer> {
         try {
             log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot open " + dir.resolve(id + ".log") + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot open " + dir.resolve(id + ".log") + ": " + e.getMessage(), e);
         }
         // The workers see the same Kafka client properties (security settings) as everything else.
         List<String> extra = config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());

@@ -18,7 +18,7 @@ import dev.kquorum.cli.verify.Workload;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.ExternalResponse;
 import dev.kquorum.common.protocol.Mode;
-import dev.kquorum.coordinator.gateway.GatewayClient;
+import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.history.HistoryCheck;
 import dev.kquorum.history.HistoryJson;
 import dev.kquorum.history.HistoryOp;

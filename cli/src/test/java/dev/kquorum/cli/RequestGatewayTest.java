@@ -18,7 +18,7 @@ import dev.kquorum.common.protocol.ExternalResponse;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.client.Coordinator;
+import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

@@ -32,7 +32,7 @@ import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
-import dev.kquorum.coordinator.gateway.GatewayClient;
+import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.history.HistoryCheck;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;

@@ -14,6 +14,7 @@ import dev.kquorum.localkafka.LocalKafkaBroker;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import dev.kquorum.cli.KafkaPreflight;
 
 /**
  * {@code kquorum bench}: kquorum against the raw-Kafka floor, side by side, in one run on one
@@ -62,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             progress("starting " + (bootstrapServers == null ? "a local broker" : "on " + bootstrapServers));
             if (bootstrapServers != null) {
-                dev.kquorum.cli.KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
+                KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
             } else {
                 broker = LocalKafkaBroker.start(BrokerSettings.inDirectory(dir.resolve("kafka")));
             }

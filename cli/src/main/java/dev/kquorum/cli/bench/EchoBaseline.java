@@ -20,6 +20,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.function.Consumer;
 
 /**
  * The floor this architecture can reach: the same topic layout as kquorum (one topic per replica,
@@ -47,7 +50,7 @@ final class EchoBaseline implements AutoCloseable {
     EchoBaseline(KafkaSettings kafka, String prefix, int n, int w) {
         this.w = w;
         this.replyTopic = prefix + ".echo.replies";
-        Map<String, Integer> topics = new java.util.HashMap<>(Map.of(replyTopic, 1));
+        Map<String, Integer> topics = new HashMap<>(Map.of(replyTopic, 1));
         for (int i = 1; i <= n; i++) {
             replicaTopics.add(prefix + ".echo.r" + i);
             topics.put(prefix + ".echo.r" + i, 1);
@@ -62,7 +65,7 @@ final class EchoBaseline implements AutoCloseable {
         loop(replies, replyTopic, this::onEcho);
     }
 
-    private void loop(KafkaConsumer<byte[], byte[]> consumer, String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+    private void loop(KafkaConsumer<byte[], byte[]> consumer, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
         TopicPartition tp = new TopicPartition(topic, 0);
         consumer.assign(List.of(tp));
         consumer.seekToEnd(List.of(tp));
@@ -104,7 +107,7 @@ final class EchoBaseline implements AutoCloseable {
         return i -> {
             CompletableFuture<Boolean> done = new CompletableFuture<>();
             pending.put(i, new Pending(new AtomicInteger(), done));
-            byte[] key = ("key-" + (i % 1000)).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] key = ("key-" + (i % 1000)).getBytes(StandardCharsets.UTF_8);
             Envelope envelope = Envelope.request(new CorrelationId(incarnation, i), replyTopic, 0, null);
             for (String topic : replicaTopics) {
                 producer.send(new ProducerRecord<>(topic, null, null, key, payload, envelope.headers()));

@@ -15,12 +15,13 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.coordinator.client.Coordinator;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.kafka.Coordinator;
+import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Base64;
 
 /** N real workers on RocksDB and a coordinator, in this process, on the benchmark's broker. */
 final class KquorumUnderTest implements AutoCloseable {
@@ -71,7 +72,7 @@ final class KquorumUnderTest implements AutoCloseable {
     /** The bytes of a write request as a worker receives it, for a baseline payload of the same size. */
     byte[] samplePayload() {
         return ("{\"v\":1,\"type\":\"write\",\"key\":\"key-1\",\"version\":\"1795694522319.0@bench\",\"value\":\""
-                + java.util.Base64.getEncoder().encodeToString(value) + "\"}").getBytes(UTF_8);
+                + Base64.getEncoder().encodeToString(value) + "\"}").getBytes(UTF_8);
     }
 
     @Override

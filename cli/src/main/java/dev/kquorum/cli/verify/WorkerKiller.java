@@ -13,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import dev.kquorum.cli.Main;
 
 /**
  * The fault of {@code verify --faults kill-workers}: every interval, SIGKILLs one worker of a
@@ -39,7 +40,7 @@ public final class WorkerKiller implements AutoCloseable {
             if (Files.isReadable(cmdline)) {
                 try {
                     List<String> args = List.of(Files.readString(cmdline, StandardCharsets.UTF_8).split("\0"));
-                    return args.contains("dev.kquorum.cli.Main") && args.contains("worker");
+                    return args.contains(Main.class.getName()) && args.contains("worker");
                 } catch (IOException e) {
                     return false;
                 }

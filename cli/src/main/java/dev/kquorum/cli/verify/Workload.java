@@ -18,7 +18,7 @@ import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.coordinator.gateway.GatewayClient;
+import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.history.HistoryOp;
 import dev.kquorum.history.LostWriteChecker;
 

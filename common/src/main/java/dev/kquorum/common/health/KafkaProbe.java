@@ -6,6 +6,7 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import java.time.Duration;
 
 /**
  * Asks the cluster whether it is there: a metadata request with a short timeout, remembered for
@@ -45,6 +46,6 @@ public final class KafkaProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        admin.close(java.time.Duration.ofSeconds(2));
+        admin.close(Duration.ofSeconds(2));
     }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Checks, before a process builds anything on Kafka, that the cluster answers and accepts its
@@ -39,7 +40,7 @@ public final class KafkaReach {
             throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
         } catch (ExecutionException e) {
             throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), within);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
         } finally {
             // Nothing is in flight worth waiting for; closing must not add to the user's wait.

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import java.util.Locale;
 
 /**
  * Kafka cannot be used as configured: unreachable, refusing kquorum's credentials or rights, or
@@ -65,7 +66,7 @@ public final class KafkaUnavailableException extends RuntimeException {
 
     private static String seconds(Duration d) {
         long ms = d.toMillis();
-        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+        return ms % 1000 == 0 ? ms / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
     }
 
     private static String oneLine(String text) {

@@ -16,6 +16,8 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.HashMap;
+import java.util.Optional;
 
 /**
  * Creates kquorum's topics when they are absent, with room for records at the value limit
@@ -80,9 +82,9 @@ public final class TopicAdmin {
             partitionsByTopic.forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
                     // Records at the value limit are larger than the broker's default limit of 1 MiB.
-                    Map<String, String> all = new java.util.HashMap<>(configs);
+                    Map<String, String> all = new HashMap<>(configs);
                     all.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
-                    missing.add(new NewTopic(topic, java.util.Optional.of(partitions), java.util.Optional.empty()).configs(all));
+                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(all));
                 }
             });
             if (missing.isEmpty()) {
@@ -126,7 +128,7 @@ public final class TopicAdmin {
     public static Map<String, String> config(KafkaSettings kafka, String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
-            Map<String, String> values = new java.util.HashMap<>();
+            Map<String, String> values = new HashMap<>();
             admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries()
                     .forEach(e -> {
                         if (e.value() != null) {

@@ -17,6 +17,7 @@ import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.OptionalInt;
 
 /**
  * A Java main class run in a child JVM on this JVM's class path: how the local broker, worker
@@ -111,8 +112,8 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** The exit code once the child has exited (137 after a SIGKILL); empty while it runs. */
-    public java.util.OptionalInt exitCode() {
-        return process.isAlive() ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(process.exitValue());
+    public OptionalInt exitCode() {
+        return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
     }
 
     /** SIGKILL: the child gets no chance to flush or close anything. */

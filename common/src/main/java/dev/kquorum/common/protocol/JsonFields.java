@@ -7,6 +7,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
+import java.util.Locale;
 
 /**
  * Reads the fields of one JSON object, failing with a message that names the field and the problem:
@@ -167,6 +168,6 @@ final class JsonFields {
         }
         String text = v.toString();
         String shown = text.length() > 40 ? text.substring(0, 40) + "..." : text;
-        return v.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + " " + shown;
+        return v.getNodeType().name().toLowerCase(Locale.ROOT) + " " + shown;
     }
 }

@@ -24,7 +24,7 @@ import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.coordinator.call.Outcome;
-import dev.kquorum.coordinator.client.QuorumClient;
+import dev.kquorum.coordinator.api.QuorumClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.CloseOptions;

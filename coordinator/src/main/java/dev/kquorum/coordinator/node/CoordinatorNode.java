@@ -6,8 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 import dev.kquorum.common.health.Health;
 import dev.kquorum.common.health.KafkaProbe;
-import dev.kquorum.coordinator.client.Coordinator;
-import dev.kquorum.coordinator.client.CoordinatorConfig;
+import dev.kquorum.coordinator.kafka.Coordinator;
+import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -47,7 +47,7 @@ public final class CoordinatorNode implements AutoCloseable {
         }
     }
 
-    /** The coordinator, for callers in this process (a {@link dev.kquorum.coordinator.client.QuorumClient}). */
+    /** The coordinator, for callers in this process (a {@link dev.kquorum.coordinator.api.QuorumClient}). */
     public Coordinator coordinator() {
         return coordinator;
     }

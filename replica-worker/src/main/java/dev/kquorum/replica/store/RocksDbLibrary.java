@@ -19,6 +19,9 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.util.Environment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
 
 /**
  * Loads RocksDB's JNI library from one stable directory. RocksDB's own loader copies the 15 MB
@@ -89,10 +92,10 @@ public final class RocksDbLibrary {
      */
     private static void linkUnderTheNameRocksDbLooksFor(Path dir, Path library) throws IOException {
         Path expected = dir.resolve(Environment.getJniLibraryFileName("rocksdbjni"));
-        if (!expected.equals(library) && !Files.exists(expected, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!expected.equals(library) && !Files.exists(expected, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 Files.createSymbolicLink(expected, library.getFileName());
-            } catch (java.nio.file.FileAlreadyExistsException e) {
+            } catch (FileAlreadyExistsException e) {
                 // another worker starting at the same time made it
             }
         }
@@ -115,7 +118,7 @@ public final class RocksDbLibrary {
             return Long.toHexString(jar.getJarEntry().getCrc()) + "-" + jar.getJarEntry().getSize();
         }
         try (InputStream in = new DigestInputStream(connection.getInputStream(), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest(), 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.gateway;
+package dev.kquorum.cli.client;
 
 import java.time.Duration;
 import java.util.ArrayList;

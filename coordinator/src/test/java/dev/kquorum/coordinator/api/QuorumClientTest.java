@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.client;
+package dev.kquorum.coordinator.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

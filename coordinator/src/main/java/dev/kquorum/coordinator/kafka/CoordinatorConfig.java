@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.client;
+package dev.kquorum.coordinator.kafka;
 
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.client;
+package dev.kquorum.coordinator.kafka;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

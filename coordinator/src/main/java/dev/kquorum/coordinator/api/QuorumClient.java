@@ -1,10 +1,12 @@
-package dev.kquorum.coordinator.client;
+package dev.kquorum.coordinator.api;
 
 import java.util.concurrent.CompletableFuture;
 
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Mode;
+import dev.kquorum.common.protocol.Op;
 
 /**
  * kquorum from Java: each operation returns a future of its {@link Outcome}, which is exactly one
@@ -22,7 +24,7 @@ public interface QuorumClient extends AutoCloseable {
     }
 
     default CompletableFuture<Outcome> put(String key, byte[] value, Consistency w) {
-        return execute(new ExternalRequest(dev.kquorum.common.protocol.Op.PUT, key, value, w, null, null, null));
+        return execute(new ExternalRequest(Op.PUT, key, value, w, null, null, null));
     }
 
     default CompletableFuture<Outcome> get(String key) {
@@ -30,7 +32,7 @@ public interface QuorumClient extends AutoCloseable {
     }
 
     default CompletableFuture<Outcome> get(String key, Consistency r) {
-        return execute(new ExternalRequest(dev.kquorum.common.protocol.Op.GET, key, null, null, r, null, null));
+        return execute(new ExternalRequest(Op.GET, key, null, null, r, null, null));
     }
 
     default CompletableFuture<Outcome> delete(String key) {
@@ -46,7 +48,7 @@ public interface QuorumClient extends AutoCloseable {
         return new QuorumClient() {
             @Override
             public CompletableFuture<Outcome> execute(ExternalRequest request) {
-                return self.execute(request.withMode(dev.kquorum.common.protocol.Mode.LINEARIZABLE));
+                return self.execute(request.withMode(Mode.LINEARIZABLE));
             }
 
             @Override

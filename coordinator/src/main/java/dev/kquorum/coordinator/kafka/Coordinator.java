@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.client;
+package dev.kquorum.coordinator.kafka;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -20,6 +20,7 @@ import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.SteadyClock;
+import dev.kquorum.coordinator.api.QuorumClient;
 import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
