@@ -16,7 +16,12 @@ public final class SteadyClock {
     private final long nanosAtStart;
 
     public SteadyClock() {
-        this(System.currentTimeMillis(), System::nanoTime);
+        this(System::currentTimeMillis);
+    }
+
+    /** Starts at {@code wall}'s reading now, and never reads it again. */
+    public SteadyClock(LongSupplier wall) {
+        this(wall.getAsLong(), System::nanoTime);
     }
 
     SteadyClock(long wallAtStart, LongSupplier nanos) {

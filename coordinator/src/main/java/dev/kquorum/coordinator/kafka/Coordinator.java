@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.CorrelationId;
@@ -63,8 +64,8 @@ public final class Coordinator implements QuorumClient {
 
     private final CoordinatorConfig config;
     private final CoordinatorCore core;
-    /** The core's one time input: wall time that never steps, so timeouts hold when the wall clock does. */
-    private final SteadyClock clock = new SteadyClock();
+    /** The core's one time input: wall time that never steps ({@link SteadyClock}), so timeouts hold when the wall clock does. */
+    private final LongSupplier clock;
     private final CoordinatorMetrics metrics;
     private final KafkaProducer<byte[], byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> replies;
@@ -84,8 +85,9 @@ public final class Coordinator implements QuorumClient {
     private record Pending(CompletableFuture<Outcome> future, long startedNanos) {
     }
 
-    private Coordinator(CoordinatorConfig config, MeterRegistry registry) {
+    private Coordinator(CoordinatorConfig config, MeterRegistry registry, LongSupplier clock) {
         this.config = config;
+        this.clock = clock;
         // One run of this coordinator writes as <id>~<incarnation>: a restart with the same id, whose
         // clock may have stepped back, never mints a version an earlier run minted.
         this.core = new CoordinatorCore(config.replicas(),
@@ -105,11 +107,16 @@ public final class Coordinator implements QuorumClient {
 
     /** Creates missing topics, takes this coordinator's reply partition and starts its I/O thread. */
     public static Coordinator start(CoordinatorConfig config, MeterRegistry registry) {
+        return start(config, registry, new SteadyClock()::millis);
+    }
+
+    /** @param clock the core's time, in wall-clock milliseconds that must never step */
+    static Coordinator start(CoordinatorConfig config, MeterRegistry registry, LongSupplier clock) {
         Map<String, Integer> replicaTopics = new HashMap<>();
         config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), 1));
         TopicAdmin.ensure(config.kafka(), replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
-        Coordinator c = new Coordinator(config, registry);
+        Coordinator c = new Coordinator(config, registry, clock);
         c.fetchReplicaTopicMetadata();
         TopicPartition mine = new TopicPartition(config.topics().replies(), config.replyPartition());
         c.replies.assign(List.of(mine));
@@ -179,7 +186,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.submit(callId, request, clock.millis());
+            effects = core.submit(callId, request, clock.getAsLong());
         }
         carryOut(effects);
         return future;
@@ -202,7 +209,7 @@ public final class Coordinator implements QuorumClient {
                 }
                 Effects expired;
                 synchronized (core) {
-                    expired = core.onTick(clock.millis());
+                    expired = core.onTick(clock.getAsLong());
                 }
                 carryOut(expired);
             }
@@ -260,7 +267,7 @@ public final class Coordinator implements QuorumClient {
         }
         Effects effects;
         synchronized (core) {
-            effects = core.onReply(correlation, reply, clock.millis());
+            effects = core.onReply(correlation, reply, clock.getAsLong());
         }
         carryOut(effects);
     }
