@@ -16,10 +16,10 @@ import java.util.function.Function;
 import dev.kquorum.common.process.ChildJvm;
 
 /**
- * The child processes of {@code kquorum up}, kept running: each one's pid is in
- * {@code <data-dir>/pids/<name>.pid} while it runs (so that {@code kquorum verify --faults} can
- * find and SIGKILL it), and a child that dies with a non-zero exit code is started again, with a
- * line saying so. A child that exits 0 was stopped on purpose and stays stopped, as with
+ * Child processes of {@code kquorum up} of one role (workers, or the coordinators beside up's own),
+ * kept running: each one's pid is in {@code <pid-dir>/<name>.pid} while it runs (so that {@code
+ * kquorum verify --faults} can find and SIGKILL it), and a child that dies with a non-zero exit
+ * code is started again, with a line saying so. A child that exits 0 was stopped on purpose and stays stopped, as with
  * systemd's {@code Restart=on-failure}.
  */
 final class Supervisor implements AutoCloseable {
@@ -28,14 +28,17 @@ final class Supervisor implements AutoCloseable {
     static final String PID_DIR = "pids";
 
     private final Path pidDir;
+    private final String role;
     private final Function<String, ChildJvm> starter;
     private final PrintWriter out;
     private final Map<String, ChildJvm> children = new LinkedHashMap<>();
     private final Thread thread;
     private volatile boolean closing;
 
-    Supervisor(Path dataDir, Function<String, ChildJvm> starter, PrintWriter out) {
-        this.pidDir = dataDir.resolve(PID_DIR);
+    /** @param pidDir where the pid files go, under up's data directory */
+    Supervisor(Path pidDir, String role, Function<String, ChildJvm> starter, PrintWriter out) {
+        this.pidDir = pidDir;
+        this.role = role;
         this.starter = starter;
         this.out = out;
         try {
@@ -43,12 +46,8 @@ final class Supervisor implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create " + pidDir + ": " + e.getMessage(), e);
         }
-        this.thread = new Thread(this::watch, "kq-up-supervisor");
+        this.thread = new Thread(this::watch, "kq-up-" + role + "-supervisor");
         this.thread.setDaemon(true);
-    }
-
-    static Path pidFile(Path dataDir, String name) {
-        return dataDir.resolve(PID_DIR).resolve(name + ".pid");
     }
 
     /** Starts a child (waiting for its ready line) and supervises it from now on. */
@@ -74,7 +73,7 @@ final class Supervisor implements AutoCloseable {
                 if (closing || exit.isEmpty() || exit.getAsInt() == 0) {
                     continue;
                 }
-                say("worker " + name + " (pid " + child.pid() + ") died with exit code " + exit.getAsInt()
+                say(role + " " + name + " (pid " + child.pid() + ") died with exit code " + exit.getAsInt()
                         + (exit.getAsInt() == 137 ? " (SIGKILL)" : "") + "; restarting it");
                 try {
                     synchronized (this) {
@@ -83,9 +82,9 @@ final class Supervisor implements AutoCloseable {
                         }
                         start(name);
                     }
-                    say("worker " + name + " is back (pid " + children.get(name).pid() + ")");
+                    say(role + " " + name + " is back (pid " + children.get(name).pid() + ")");
                 } catch (RuntimeException e) {
-                    say("worker " + name + " did not restart: " + e.getMessage() + "; trying again");
+                    say(role + " " + name + " did not restart: " + e.getMessage() + "; trying again");
                 }
             }
             try {
@@ -108,7 +107,7 @@ final class Supervisor implements AutoCloseable {
     }
 
     private void writePid(String name, long pid) {
-        Path file = pidFile(pidDir.getParent(), name);
+        Path file = pidDir.resolve(name + ".pid");
         Path tmp = pidDir.resolve(name + ".pid.tmp");
         try {
             Files.writeString(tmp, pid + "\n", StandardCharsets.UTF_8);
@@ -138,9 +137,9 @@ final class Supervisor implements AutoCloseable {
         }
         for (String name : names()) {
             try {
-                Files.deleteIfExists(pidFile(pidDir.getParent(), name));
+                Files.deleteIfExists(pidDir.resolve(name + ".pid"));
             } catch (IOException e) {
-                say("cannot remove " + pidFile(pidDir.getParent(), name) + ": " + e.getMessage());
+                say("cannot remove " + pidDir.resolve(name + ".pid") + ": " + e.getMessage());
             }
         }
     }

@@ -38,9 +38,10 @@ import java.io.UncheckedIOException;
         description = {
             "Runs a whole kquorum on this machine: a local Kafka broker (unless --bootstrap-servers is given),",
             "N replica workers as child processes, and a coordinator with its request-topic gateway.",
-            "A worker that dies (exit code not 0) is restarted, with a line saying so; the pids of the workers",
-            "are kept in <data-dir>/pids/<id>.pid (and up's own, which runs the coordinator, in pids/up.pid),",
-            "where `kquorum verify --faults kill-workers` finds them.",
+            "With --coordinators N, coordinators c2..cN run beside it as child processes, sharing its gateway's",
+            "group. A child that dies (exit code not 0) is restarted, with a line saying so; the pids are kept in",
+            "<data-dir>/pids/<id>.pid for workers and pids/coordinators/<id>.pid for coordinators (and up's own,",
+            "which runs the broker and coordinator c1, in pids/up.pid), where `kquorum verify --faults` finds them.",
             "Data is kept in --data-dir across runs. Ctrl-C stops all of it."})
 final class UpCommand implements Callable<Integer> {
 
@@ -58,6 +59,10 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "3", description = "Number of replica workers (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--coordinators", defaultValue = "1",
+            description = "Number of coordinators: c1 in this process, c2.. as child processes (default: ${DEFAULT-VALUE}).")
+    int coordinators;
+
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting a local broker.")
     String bootstrapServers;
 
@@ -71,6 +76,9 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (replicas < 1 || replicas > 15) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--replicas " + replicas + " is outside 1..15");
+        }
+        if (coordinators < 1 || coordinators > 8) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--coordinators " + coordinators + " is outside 1..8");
         }
         Main.logEffectiveConfiguration(spec);
         PrintWriter out = spec.commandLine().getOut();
@@ -96,7 +104,8 @@ final class UpCommand implements Callable<Integer> {
             }
             List<String> ids = new ArrayList<>();
             String workersBootstrap = bootstrap;
-            Supervisor workers = new Supervisor(dir, id -> startWorker(id, workersBootstrap, dir, configOption.config), out);
+            Supervisor workers = new Supervisor(dir.resolve(Supervisor.PID_DIR), "worker",
+                    id -> startWorker(id, workersBootstrap, dir, configOption.config), out);
             running.push(workers);
             for (int i = 1; i <= replicas; i++) {
                 String id = "r" + i;
@@ -116,9 +125,20 @@ final class UpCommand implements Callable<Integer> {
             if (server != null) {
                 running.push(server);
             }
+            if (coordinators > 1) {
+                Supervisor peers = new Supervisor(dir.resolve(Supervisor.PID_DIR).resolve("coordinators"), "coordinator",
+                        id -> startCoordinator(id, workersBootstrap, ids, dir, configOption.config), out);
+                running.push(peers);
+                for (int i = 2; i <= coordinators; i++) {
+                    progress(out, "starting coordinator c" + i + " (log: " + dir.resolve("c" + i + ".log") + ")");
+                    peers.start("c" + i);
+                }
+                peers.superviseFromNow();
+            }
 
             String flag = bootstrapServers == null && port == 9092 ? "" : " --bootstrap-servers " + bootstrap;
-            out.println(READY_PREFIX + "Kafka at " + bootstrap + ", replicas " + String.join(",", ids) + ", coordinator c1.");
+            out.println(READY_PREFIX + "Kafka at " + bootstrap + ", replicas " + String.join(",", ids)
+                    + (coordinators == 1 ? ", coordinator c1." : ", coordinators c1..c" + coordinators + "."));
             out.println("  try:  ./kquorum put" + flag + " user:42 hello");
             out.println("        ./kquorum get" + flag + " user:42");
             out.println("        ./kquorum delete" + flag + " user:42");
@@ -150,20 +170,33 @@ final class UpCommand implements Callable<Integer> {
      * the coordinator c1 with its gateway. Removed when up stops.
      */
     private static void writeOwnPid(Path dir) throws IOException {
-        Path file = Supervisor.pidFile(dir, "up");
+        Path file = dir.resolve(Supervisor.PID_DIR).resolve("up.pid");
         Files.writeString(file, ProcessHandle.current().pid() + "\n", StandardCharsets.UTF_8);
         file.toFile().deleteOnExit();
     }
 
     private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) {
-        PrintStream log;
+        return KquorumProcesses.worker(id, bootstrap, dir.resolve(id), configArgs(config), log(dir, id)::println);
+    }
+
+    /** Coordinator c<i> answers on reply partition i-1; c1, in this process, on 0. */
+    private static ChildJvm startCoordinator(String id, String bootstrap, List<String> replicas, Path dir, Path config) {
+        List<String> extra = new ArrayList<>(configArgs(config));
+        extra.addAll(List.of("--http-port", "-1"));
+        return KquorumProcesses.coordinator(id, Integer.parseInt(id.substring(1)) - 1, bootstrap, replicas, extra,
+                log(dir, id)::println);
+    }
+
+    /** The children see the same Kafka client properties (security settings) as everything else. */
+    private static List<String> configArgs(Path config) {
+        return config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
+    }
+
+    private static PrintStream log(Path dir, String id) {
         try {
-            log = new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
+            return new PrintStream(new FileOutputStream(dir.resolve(id + ".log").toFile(), true), true, StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open " + dir.resolve(id + ".log") + ": " + e.getMessage(), e);
         }
-        // The workers see the same Kafka client properties (security settings) as everything else.
-        List<String> extra = config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
-        return KquorumProcesses.worker(id, bootstrap, dir.resolve(id), extra, log::println);
     }
 }

@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
 import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.cli.verify.Durations;
 import dev.kquorum.cli.verify.VerdictReport;
-import dev.kquorum.cli.verify.WorkerKiller;
+import dev.kquorum.cli.verify.ProcessKiller;
 import dev.kquorum.cli.verify.Workload;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.ExternalResponse;
@@ -63,7 +63,8 @@ final class VerifyCommand implements Callable<Integer> {
     String mode;
 
     @Option(names = "--faults", defaultValue = "none",
-            description = "none, kill-workers (SIGKILL a worker of `kquorum up` every --fault-interval), or kill-coordinators (default: ${DEFAULT-VALUE}).")
+            description = "none, kill-workers (SIGKILL a worker of `kquorum up` every --fault-interval), or kill-coordinators"
+                    + " (SIGKILL one of the coordinators `kquorum up --coordinators 2` or more runs beside its own) (default: ${DEFAULT-VALUE}).")
     String faults;
 
     @Option(names = "--fault-interval", defaultValue = "5s", description = "Time between two faults: 1s..10m (default: ${DEFAULT-VALUE}).")
@@ -93,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
         Duration interval = duration("--fault-interval", faultInterval, Duration.ofSeconds(1), Duration.ofMinutes(10));
         within("--clients", clients, 1, 256);
         within("--keys", keys, 1, 100_000);
-        boolean killWorkers = faults();
+        ProcessKiller.Role killing = faults();
         Mode runMode = chosen == null ? Mode.QUORUM : chosen;
 
         String bootstrap = kafka.bootstrapServers;
@@ -125,10 +126,10 @@ final class VerifyCommand implements Callable<Integer> {
 
         Workload workload = new Workload(kafka.kafka(), kafka.topics(), new Workload.Plan(clients, keys, prefix, runMode, opTimeout));
         say(out, clients + " clients on " + keys + " keys (" + prefix + "0.." + (keys - 1) + "), " + runMode.wireName()
-                + " mode, for " + duration + ", faults: " + faults + (killWorkers ? " every " + faultInterval + " in " + upDir : ""));
+                + " mode, for " + duration + ", faults: " + faults + (killing != null ? " every " + faultInterval + " in " + upDir : ""));
         long started = System.nanoTime();
         workload.start();
-        WorkerKiller killer = killWorkers ? WorkerKiller.start(upDir, interval, line -> say(out, line)) : null;
+        ProcessKiller killer = killing != null ? ProcessKiller.start(upDir, killing, interval, line -> say(out, line)) : null;
         try {
             long end = started + runFor.toNanos();
             while (System.nanoTime() < end && workload.failure().isEmpty()) {
@@ -144,9 +145,9 @@ final class VerifyCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("kquorum verify: a client failed: " + workload.failure().get().getMessage());
             return COULD_NOT_RUN;
         }
-        say(out, VerdictReport.counts(workload, (System.nanoTime() - started) / 1e9, killer == null ? -1 : killer.kills()));
-        if (killWorkers && !WorkerKiller.awaitAllRunning(upDir, Duration.ofSeconds(90))) {
-            say(out, "not every worker is back after 90 s; reading with R=ALL anyway");
+        say(out, VerdictReport.counts(workload, (System.nanoTime() - started) / 1e9, killer == null ? null : killer.kills() + " " + killing + "s"));
+        if (killing != null && !ProcessKiller.awaitAllRunning(upDir, killing, Duration.ofSeconds(90))) {
+            say(out, "not every " + killing + " is back after 90 s; reading with R=ALL anyway");
         }
         say(out, "reading every key with R=ALL to find lost writes");
         List<String> unread = workload.finalReads(Duration.ofSeconds(90));
@@ -190,26 +191,28 @@ final class VerifyCommand implements Callable<Integer> {
         return verdict.passed() ? PASS : VIOLATION;
     }
 
-    /** True for kill-workers; refuses what cannot be done here. */
-    private boolean faults() {
+    /** Whose processes to kill, or null for none; refuses what cannot be done here. */
+    private ProcessKiller.Role faults() {
+        ProcessKiller.Role role;
         switch (faults.toLowerCase(Locale.ROOT)) {
             case "none":
-                return false;
+                return null;
             case "kill-workers":
-                try {
-                    WorkerKiller.workers(upDir);
-                } catch (IllegalArgumentException e) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--faults kill-workers: " + e.getMessage());
-                }
-                return true;
+                role = ProcessKiller.Role.WORKER;
+                break;
             case "kill-coordinators":
-                throw new CommandLine.ParameterException(spec.commandLine(), "--faults kill-coordinators is not supported yet:"
-                        + " `kquorum up` runs its coordinator inside its own process, with the broker, so killing it would stop"
-                        + " the deployment rather than test it, and nothing would restart it. Use --faults kill-workers or none.");
+                role = ProcessKiller.Role.COORDINATOR;
+                break;
             default:
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--faults: '" + faults + "' is not one of none, kill-workers, kill-coordinators");
         }
+        try {
+            ProcessKiller.targets(upDir, role);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--faults " + faults + ": " + e.getMessage());
+        }
+        return role;
     }
 
     private Mode parseMode(String text) {

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The done-when of {@code kquorum verify}, with real processes: {@code kquorum up} as a child
- * process (its own broker on a free port, three worker processes), and {@code verify --faults
- * kill-workers} SIGKILLing its workers while eight clients run, {@code up} restarting them.
+ * process (its own broker on a free port, three worker processes, and a second coordinator beside
+ * its own), then {@code verify --faults kill-workers} SIGKILLing its workers while eight clients
+ * run, and {@code verify --faults kill-coordinators} SIGKILLing the second coordinator, {@code up}
+ * restarting each.
  */
 class VerifyAgainstUpTest {
 
@@ -43,12 +45,13 @@ class VerifyAgainstUpTest {
     }
 
     @Test
-    void verifyPassesWhileWorkersAreKilledAndUpRestartsThem() throws Exception {
+    void verifyPassesWhileWorkersAndThenCoordinatorsAreKilledAndUpRestartsThem() throws Exception {
         dataDir = Files.createTempDirectory("kq-verify-up");
         int port = freePort();
         ConcurrentLinkedQueue<String> upOutput = new ConcurrentLinkedQueue<>();
         up = ChildJvm.start("kquorum up", List.of("-Xmx768m"), Main.class,
-                List.of("up", "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--http-port", "-1"),
+                List.of("up", "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--http-port", "-1",
+                        "--coordinators", "2"),
                 UpCommand.READY_PREFIX, Duration.ofSeconds(180), line -> {
                     upOutput.add(line);
                     log.info("[up] {}", line);
@@ -56,6 +59,7 @@ class VerifyAgainstUpTest {
         for (String id : List.of("r1", "r2", "r3", "up")) {
             assertThat(dataDir.resolve("pids/" + id + ".pid")).as("pid file of %s", id).exists();
         }
+        assertThat(dataDir.resolve("pids/coordinators/c2.pid")).as("pid file of coordinator c2").exists();
 
         Path historyFile = dataDir.resolve("history.json");
         StringWriter out = new StringWriter();
@@ -78,6 +82,19 @@ class VerifyAgainstUpTest {
         assertThat(Main.run(new PrintWriter(again, true), new PrintWriter(err, true), "verify", "--check", historyFile.toString()))
                 .isEqualTo(VerifyCommand.PASS);
         assertThat(again.toString()).contains(VerdictReport.PASS_LINE);
+
+        // The coordinator beside up's own is SIGKILLed: its gateway partitions move to c1 or come
+        // back with it, and nothing acknowledged is lost.
+        StringWriter out2 = new StringWriter();
+        int exit2 = Main.run(new PrintWriter(out2, true), new PrintWriter(err, true), "verify",
+                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "16s", "--faults", "kill-coordinators",
+                "--fault-interval", "6s", "--up-dir", dataDir.toString());
+        log.info("verify --faults kill-coordinators said:\n{}\n{}", out2, err);
+        assertThat(exit2).as("verify's exit code; output:\n%s\n%s", out2, err).isEqualTo(VerifyCommand.PASS);
+        assertThat(out2.toString()).contains("SIGKILLed coordinator c2", VerdictReport.PASS_LINE + ": no violation in",
+                "no acknowledged write was lost");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(upOutput).anyMatch(l -> l.contains("coordinator c2 (pid") && l.contains("restarting it")));
 
         assertThat(up.terminate(Duration.ofSeconds(60))).as("up's exit code after SIGTERM").isIn(0, 143);
         up = null;

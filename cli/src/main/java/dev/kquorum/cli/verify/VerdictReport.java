@@ -20,7 +20,8 @@ public final class VerdictReport {
     private VerdictReport() {
     }
 
-    public static String counts(Workload w, double seconds, int kills) {
+    /** @param killed what was SIGKILLed, e.g. "2 workers", or null for no faults */
+    public static String counts(Workload w, double seconds, String killed) {
         int ops = w.writesAcked.get() + w.writesUnknown.get() + w.readsAnswered.get() + w.readsDropped.get()
                 + w.overloaded.get() + w.invalid.get();
         return String.format(Locale.ROOT, "ran %.1f s: %d operations (%.0f/s): %d writes acknowledged, %d of unknown outcome;"
@@ -28,7 +29,7 @@ public final class VerdictReport {
                 seconds, ops, ops / Math.max(0.001, seconds), w.writesAcked.get(), w.writesUnknown.get(), w.readsAnswered.get(),
                 w.readsDropped.get(), w.overloaded.get(), w.invalid.get(),
                 w.firstInvalid.get() == null ? "" : " (first: " + w.firstInvalid.get() + ")",
-                kills < 0 ? "" : "; " + kills + " workers SIGKILLed");
+                killed == null ? "" : "; " + killed + " SIGKILLed");
     }
 
     public static void print(PrintWriter out, HistoryCheck.Verdict verdict) {
