@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ProtocolCodec;
@@ -67,7 +67,7 @@ abstract class ClientCommand implements Callable<Integer> {
         long timeoutMs = parseDuration(timeout);
         ExternalRequest request = request(timeoutMs);
         KafkaClientLog.forClientCommand(verbose);
-        Optional<ExternalResponse> answer;
+        Optional<Outcome> answer;
         Duration connect = Duration.ofMillis(Math.max(timeoutMs, MIN_CONNECT_MS));
         try (GatewayClient client = new GatewayClient(kafka.kafka(), kafka.topics(), connect)) {
             answer = client.call(request, Duration.ofMillis(timeoutMs).plusSeconds(10));
@@ -78,7 +78,7 @@ abstract class ClientCommand implements Callable<Integer> {
                     + " against " + kafka.bootstrapServers + " (kquorum up, or kquorum coordinator)?");
             return EXIT_NO_ANSWER;
         }
-        ExternalResponse r = answer.get();
+        Outcome r = answer.get();
         out.println(json ? new String(ProtocolCodec.encode(r), StandardCharsets.UTF_8) : oneLine(r));
         out.flush();
         return exitCode(r.status());
@@ -94,7 +94,7 @@ abstract class ClientCommand implements Callable<Integer> {
         };
     }
 
-    static String oneLine(ExternalResponse r) {
+    static String oneLine(Outcome r) {
         StringBuilder s = new StringBuilder(r.status().name());
         if (r.value() != null) {
             s.append(' ').append(new String(r.value(), StandardCharsets.UTF_8));
@@ -102,7 +102,7 @@ abstract class ClientCommand implements Callable<Integer> {
         if (r.version() != null) {
             s.append(" (version ").append(r.version()).append(')');
         }
-        if (r.acks() != null) {
+        if (r.counted()) {
             s.append(" [").append(r.acks()).append('/').append(r.required()).append(": ")
                     .append(String.join(",", r.replicas())).append(']');
         }

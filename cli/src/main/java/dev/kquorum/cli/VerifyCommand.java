@@ -16,7 +16,7 @@ import dev.kquorum.cli.verify.VerdictReport;
 import dev.kquorum.cli.verify.ProcessKiller;
 import dev.kquorum.cli.verify.Workload;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.history.HistoryCheck;
@@ -113,7 +113,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         String prefix = "kqv-" + UUID.randomUUID().toString().substring(0, 8) + "-k";
         try (GatewayClient client = new GatewayClient(kafka.kafka(), kafka.topics())) {
-            Optional<ExternalResponse> answer = client.call(ExternalRequest.get(prefix + "probe"), Duration.ofSeconds(15));
+            Optional<Outcome> answer = client.call(ExternalRequest.get(prefix + "probe"), Duration.ofSeconds(15));
             if (answer.isEmpty()) {
                 spec.commandLine().getErr().println("kquorum verify: no coordinator answered on " + kafka.topics().requests()
                         + " at " + bootstrap + " within 15 s. Is a coordinator running (./kquorum up, or kquorum coordinator)?");

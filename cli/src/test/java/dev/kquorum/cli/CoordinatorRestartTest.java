@@ -11,7 +11,7 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.testkafka.KafkaExtension;

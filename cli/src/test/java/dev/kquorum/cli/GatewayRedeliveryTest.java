@@ -14,14 +14,13 @@ import java.util.concurrent.TimeUnit;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
@@ -59,7 +58,7 @@ class GatewayRedeliveryTest {
         TopicNames topics = new TopicNames(kafka.uniqueName("redeliver"));
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        List<ExternalResponse> answers = new CopyOnWriteArrayList<>();
+        List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
              Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
              KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("redelivery-client"))) {
@@ -113,7 +112,7 @@ class GatewayRedeliveryTest {
         TopicNames topics = new TopicNames(kafka.uniqueName("retaken"));
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        List<ExternalResponse> answers = new CopyOnWriteArrayList<>();
+        List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
              Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
              KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("retaken-client"))) {
@@ -142,13 +141,13 @@ class GatewayRedeliveryTest {
         }
     }
 
-    private static Thread readAnswers(KafkaSettings settings, TopicNames topics, List<ExternalResponse> answers) {
+    private static Thread readAnswers(KafkaSettings settings, TopicNames topics, List<Outcome> answers) {
         Thread t = new Thread(() -> {
             try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("redelivery-answers", null))) {
                 consumer.assign(List.of(new TopicPartition(topics.responses(), 0)));
                 consumer.seekToBeginning(List.of(new TopicPartition(topics.responses(), 0)));
                 while (!Thread.currentThread().isInterrupted()) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(r -> answers.add(ProtocolCodec.decodeExternalResponse(r.value())));
+                    consumer.poll(Duration.ofMillis(100)).forEach(r -> answers.add(ProtocolCodec.decodeOutcome(r.value())));
                 }
             } catch (org.apache.kafka.common.errors.InterruptException e) {
                 // stopping

@@ -17,14 +17,13 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.testkafka.KafkaExtension;
@@ -92,12 +91,12 @@ class LargeValuesTest {
         byte[] value = randomBytes(LIMIT);
         try (GatewayClient client = new GatewayClient(settings, topics, Duration.ofSeconds(30))) {
             assertThat(client.call(new ExternalRequest(Op.PUT, "bin", value, null, null, TIMEOUT_MS, null), Duration.ofSeconds(60)))
-                    .get().extracting(ExternalResponse::status).isEqualTo(Status.OK);
-            ExternalResponse got = client.call(new ExternalRequest(Op.GET, "bin", null, null, null, TIMEOUT_MS, null), Duration.ofSeconds(60)).orElseThrow();
+                    .get().extracting(Outcome::status).isEqualTo(Status.OK);
+            Outcome got = client.call(new ExternalRequest(Op.GET, "bin", null, null, null, TIMEOUT_MS, null), Duration.ofSeconds(60)).orElseThrow();
             assertThat(got.status()).isEqualTo(Status.OK);
             assertThat(Arrays.equals(got.value(), value)).as("the value read is the value written").isTrue();
 
-            ExternalResponse over = client.call(ExternalRequest.put("bin", new byte[LIMIT + 1]), Duration.ofSeconds(60)).orElseThrow();
+            Outcome over = client.call(ExternalRequest.put("bin", new byte[LIMIT + 1]), Duration.ofSeconds(60)).orElseThrow();
             assertThat(over.status()).isEqualTo(Status.INVALID);
             assertThat(over.error()).contains("over the limit of " + LIMIT);
         }
@@ -113,15 +112,15 @@ class LargeValuesTest {
         TopicAdmin.ensure(settings, Map.of(replyTopic, 1));
 
         String putJson = ProtocolCodecJson.put("esc", text, TIMEOUT_MS);
-        ExternalResponse put = sendRaw(replyTopic, "esc", putJson);
+        Outcome put = sendRaw(replyTopic, "esc", putJson);
         assertThat(put.status()).as("put: %s", put.error()).isEqualTo(Status.OK);
-        ExternalResponse got = sendRaw(replyTopic, "esc", "{\"op\":\"get\",\"key\":\"esc\",\"timeoutMs\":" + TIMEOUT_MS + "}");
+        Outcome got = sendRaw(replyTopic, "esc", "{\"op\":\"get\",\"key\":\"esc\",\"timeoutMs\":" + TIMEOUT_MS + "}");
         assertThat(got.status()).as("get: %s", got.error()).isEqualTo(Status.OK);
         assertThat(new String(got.value(), UTF_8)).isEqualTo(text);
     }
 
     /** Publishes hand-written JSON, as any Kafka client would, and reads its answer. */
-    private ExternalResponse sendRaw(String replyTopic, String key, String json) throws Exception {
+    private Outcome sendRaw(String replyTopic, String key, String json) throws Exception {
         byte[] correlation = ByteBuffer.allocate(16).putLong(UUID.randomUUID().getMostSignificantBits()).putLong(1).array();
         RecordHeaders headers = new RecordHeaders();
         new ReplyAddress(replyTopic, null, correlation).writeTo(headers);
@@ -137,7 +136,7 @@ class LargeValuesTest {
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (Arrays.equals(correlation, KqHeaders.bytes(r.headers(), KqHeaders.CORRELATION_ID))) {
-                        return ProtocolCodec.decodeExternalResponse(r.value());
+                        return ProtocolCodec.decodeOutcome(r.value());
                     }
                 }
             }

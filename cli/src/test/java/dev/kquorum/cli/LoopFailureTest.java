@@ -20,7 +20,7 @@ import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;

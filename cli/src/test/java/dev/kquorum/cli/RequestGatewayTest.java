@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.Status;
@@ -99,7 +99,7 @@ class RequestGatewayTest {
             ConsumerRecord<String, String> get = template.sendAndReceive(
                     new ProducerRecord<>(topics.requests(), "user:42", "{\"op\":\"get\",\"key\":\"user:42\",\"r\":\"ALL\"}"))
                     .get(30, TimeUnit.SECONDS);
-            ExternalResponse answer = ProtocolCodec.decodeExternalResponse(get.value().getBytes(UTF_8));
+            Outcome answer = ProtocolCodec.decodeOutcome(get.value().getBytes(UTF_8));
             assertThat(answer.status()).isEqualTo(Status.OK);
             assertThat(new String(answer.value(), UTF_8)).isEqualTo("hello");
             assertThat(answer.acks()).isEqualTo(3);

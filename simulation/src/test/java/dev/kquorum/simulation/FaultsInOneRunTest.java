@@ -20,7 +20,7 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ProtocolCodec;
@@ -117,7 +117,7 @@ class FaultsInOneRunTest {
         List<String> probes = keysOnEveryRequestPartition("after-kill");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             for (String key : probes) {
-                Optional<ExternalResponse> answer = client.call(put(key, "v", null), Duration.ofSeconds(2));
+                Optional<Outcome> answer = client.call(put(key, "v", null), Duration.ofSeconds(2));
                 assertThat(answer).as("an answer for %s", key).isPresent();
                 assertThat(answer.get().status()).isEqualTo(Status.OK);
             }
@@ -131,9 +131,9 @@ class FaultsInOneRunTest {
         ExternalRequest first = put("retried", "A", "client-request-7");
         assertThat(client.call(first, Duration.ofSeconds(20)).orElseThrow().status()).isEqualTo(Status.OK);
         assertThat(client.call(put("retried", "B", null), Duration.ofSeconds(20)).orElseThrow().status()).isEqualTo(Status.OK);
-        ExternalResponse again = client.call(first, Duration.ofSeconds(20)).orElseThrow();
+        Outcome again = client.call(first, Duration.ofSeconds(20)).orElseThrow();
         assertThat(again.status()).as("the retry is answered").isEqualTo(Status.OK);
-        ExternalResponse read = client.call(new ExternalRequest(Op.GET, "retried", null, null, Consistency.ALL, 10_000L, null),
+        Outcome read = client.call(new ExternalRequest(Op.GET, "retried", null, null, Consistency.ALL, 10_000L, null),
                 Duration.ofSeconds(20)).orElseThrow();
         assertThat(new String(read.value(), UTF_8)).as("B began after A's answer; A retried must not hide it").isEqualTo("B");
     }
@@ -161,7 +161,7 @@ class FaultsInOneRunTest {
                     invalid -> assertThat(invalid.error()).contains("ahead of this replica's clock"));
         }
         assertThat(client.call(put("poisoned", "fine", null), Duration.ofSeconds(20)).orElseThrow().status()).isEqualTo(Status.OK);
-        ExternalResponse read = client.call(new ExternalRequest(Op.GET, "poisoned", null, null, Consistency.ALL, 10_000L, null),
+        Outcome read = client.call(new ExternalRequest(Op.GET, "poisoned", null, null, Consistency.ALL, 10_000L, null),
                 Duration.ofSeconds(20)).orElseThrow();
         assertThat(new String(read.value(), UTF_8)).isEqualTo("fine");
     }

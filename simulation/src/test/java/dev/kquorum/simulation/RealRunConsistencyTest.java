@@ -25,7 +25,7 @@ import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.version.Version;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.history.HistoryOp;

@@ -7,7 +7,7 @@ import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.version.Version;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.history.HistoryOp;
 
 /**

@@ -15,7 +15,7 @@ import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Correlation;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.call.Versions;
 
 /**

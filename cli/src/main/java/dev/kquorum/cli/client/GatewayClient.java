@@ -16,7 +16,7 @@ import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.CorrelationId;
 import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
@@ -113,7 +113,7 @@ public final class GatewayClient implements AutoCloseable {
     }
 
     /** Sends the request and waits for its answer; empty if none came within {@code wait}. */
-    public Optional<ExternalResponse> call(ExternalRequest request, Duration wait) {
+    public Optional<Outcome> call(ExternalRequest request, Duration wait) {
         CorrelationId correlation = new CorrelationId(incarnation, ++calls);
         Envelope envelope = Envelope.request(correlation, topics.responses(), null, null);
         try {
@@ -132,7 +132,7 @@ public final class GatewayClient implements AutoCloseable {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 if (correlation.equals(CorrelationId.of(r.headers()))) {
                     try {
-                        return Optional.of(ProtocolCodec.decodeExternalResponse(r.value()));
+                        return Optional.of(ProtocolCodec.decodeOutcome(r.value()));
                     } catch (ProtocolException e) {
                         throw new IllegalStateException("the answer could not be read: " + e.getMessage(), e);
                     }

@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
@@ -112,17 +112,17 @@ public final class Workload {
         return System.nanoTime() - origin;
     }
 
-    private Optional<ExternalResponse> call(GatewayClient client, ExternalRequest request) {
+    private Optional<Outcome> call(GatewayClient client, ExternalRequest request) {
         return client.call(request, plan.opTimeout().plusSeconds(5));
     }
 
     private void write(GatewayClient client, String name, String key, String value) {
         int id = ids.getAndIncrement();
         long invoked = now();
-        Optional<ExternalResponse> answer = call(client, new ExternalRequest(Op.PUT, key, value.getBytes(StandardCharsets.UTF_8),
+        Optional<Outcome> answer = call(client, new ExternalRequest(Op.PUT, key, value.getBytes(StandardCharsets.UTF_8),
                 null, null, plan.opTimeout().toMillis(), mode()));
         long completed = now();
-        Status status = answer.map(ExternalResponse::status).orElse(Status.QUORUM_NOT_REACHED);
+        Status status = answer.map(Outcome::status).orElse(Status.QUORUM_NOT_REACHED);
         switch (status) {
             case OK -> {
                 writesAcked.incrementAndGet();
@@ -140,13 +140,13 @@ public final class Workload {
     private boolean read(GatewayClient client, String name, String key, Consistency r) {
         int id = ids.getAndIncrement();
         long invoked = now();
-        Optional<ExternalResponse> answer = call(client, new ExternalRequest(Op.GET, key, null, null, r,
+        Optional<Outcome> answer = call(client, new ExternalRequest(Op.GET, key, null, null, r,
                 plan.opTimeout().toMillis(), mode()));
         long completed = now();
-        Status status = answer.map(ExternalResponse::status).orElse(Status.QUORUM_NOT_REACHED);
+        Status status = answer.map(Outcome::status).orElse(Status.QUORUM_NOT_REACHED);
         switch (status) {
             case OK, NOT_FOUND -> {
-                ExternalResponse a = answer.get();
+                Outcome a = answer.get();
                 String seen = status == Status.OK ? new String(a.value(), StandardCharsets.UTF_8) : null;
                 history.add(new HistoryOp(id, name, key, false, seen, status == Status.OK ? a.version() : null, invoked, completed));
                 if (r == null) {
@@ -167,12 +167,12 @@ public final class Workload {
         }
     }
 
-    private void nothingDone(Status status, Optional<ExternalResponse> answer) {
+    private void nothingDone(Status status, Optional<Outcome> answer) {
         if (status == Status.OVERLOADED) {
             overloaded.incrementAndGet();
         } else {
             invalid.incrementAndGet();
-            firstInvalid.compareAndSet(null, answer.map(ExternalResponse::error).orElse(status.name()));
+            firstInvalid.compareAndSet(null, answer.map(Outcome::error).orElse(status.name()));
         }
     }
 

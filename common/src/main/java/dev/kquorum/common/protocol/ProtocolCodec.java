@@ -7,7 +7,7 @@ package dev.kquorum.common.protocol;
  *
  * <p>The entry point for callers; each message family has its own codec in this package
  * ({@code ReplicaRequestCodec}, {@code ReplicaReplyCodec}, {@code ExternalRequestCodec},
- * {@code ExternalResponseCodec}), on the framing of {@code JsonMessages} and {@code JsonFields}.
+ * {@code OutcomeCodec}), on the framing of {@code JsonMessages} and {@code JsonFields}.
  */
 public final class ProtocolCodec {
 
@@ -53,12 +53,12 @@ public final class ProtocolCodec {
 
     // ---- coordinator -> external client
 
-    public static byte[] encode(ExternalResponse response) {
-        return ExternalResponseCodec.encode(response);
+    public static byte[] encode(Outcome response) {
+        return OutcomeCodec.encode(response);
     }
 
-    public static ExternalResponse decodeExternalResponse(byte[] json) {
-        return ExternalResponseCodec.decode(json);
+    public static Outcome decodeOutcome(byte[] json) {
+        return OutcomeCodec.decode(json);
     }
 
     /** @throws ProtocolException when the identity is too long or holds a NUL (the replicas' separator) */

@@ -56,20 +56,25 @@ class ProtocolCodecTest {
     }
 
     @Test
-    void externalResponsesRoundTripAndLeaveOutWhatDoesNotApply() {
-        ExternalResponse ok = new ExternalResponse(Status.OK, Op.GET, "k", "hi".getBytes(UTF_8), V, 2, 2, List.of("r1", "r3"), null);
-        assertThat(ProtocolCodec.decodeExternalResponse(ProtocolCodec.encode(ok))).isEqualTo(ok);
+    void outcomesRoundTripAndLeaveOutWhatDoesNotApply() {
+        Outcome ok = new Outcome(Status.OK, Op.GET, "k", "hi".getBytes(UTF_8), V, 2, 2, List.of("r1", "r3"), null);
+        assertThat(ProtocolCodec.decodeOutcome(ProtocolCodec.encode(ok))).isEqualTo(ok);
         String json = new String(ProtocolCodec.encode(ok), UTF_8);
         assertThat(json).contains("\"value\":\"hi\"", "\"version\":\"1764155784123.3@c1\"")
                 .doesNotContain("error").as("the value is sent once").doesNotContain("valueBase64");
 
-        ExternalResponse invalid = ExternalResponse.invalid(Op.PUT, "k", "field 'w': ...");
-        assertThat(ProtocolCodec.decodeExternalResponse(ProtocolCodec.encode(invalid))).isEqualTo(invalid);
+        Outcome invalid = Outcome.invalid(Op.PUT, "k", "field 'w': ...");
+        assertThat(ProtocolCodec.decodeOutcome(ProtocolCodec.encode(invalid))).isEqualTo(invalid);
         assertThat(new String(ProtocolCodec.encode(invalid), UTF_8)).doesNotContain("acks", "replicas", "version");
+        assertThat(new String(ProtocolCodec.encode(Outcome.overloaded(Op.PUT, "k", 10)), UTF_8))
+                .as("nothing was sent: no counts").doesNotContain("acks", "required", "replicas");
+        Outcome late = Outcome.late(Op.PUT, "k", 9_000, 5_000);
+        assertThat(new String(ProtocolCodec.encode(late), UTF_8)).as("replicas were (maybe) asked: counts, even 0")
+                .contains("\"acks\":0", "\"required\":0");
 
-        ExternalResponse binary = new ExternalResponse(Status.OK, Op.GET, "k", new byte[] {(byte) 0xc3, 0x28}, V, 1, 1, List.of("r1"), null);
+        Outcome binary = new Outcome(Status.OK, Op.GET, "k", new byte[] {(byte) 0xc3, 0x28}, V, 1, 1, List.of("r1"), null);
         assertThat(new String(ProtocolCodec.encode(binary), UTF_8)).doesNotContain("\"value\"").contains("valueBase64");
-        assertThat(ProtocolCodec.decodeExternalResponse(ProtocolCodec.encode(binary))).isEqualTo(binary);
+        assertThat(ProtocolCodec.decodeOutcome(ProtocolCodec.encode(binary))).isEqualTo(binary);
     }
 
     @Test

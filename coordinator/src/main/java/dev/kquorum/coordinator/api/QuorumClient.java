@@ -4,7 +4,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeSet;
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;

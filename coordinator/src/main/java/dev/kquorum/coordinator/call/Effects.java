@@ -1,5 +1,7 @@
 package dev.kquorum.coordinator.call;
 
+import dev.kquorum.common.protocol.Outcome;
+
 import java.util.ArrayList;
 import java.util.List;
 

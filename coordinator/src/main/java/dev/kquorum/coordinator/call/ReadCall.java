@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;

@@ -3,6 +3,7 @@ package dev.kquorum.coordinator.call;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;

@@ -17,13 +17,12 @@ import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
-import dev.kquorum.common.protocol.ExternalResponse;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.KqHeaders;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.protocol.Status;
-import dev.kquorum.coordinator.call.Outcome;
 import dev.kquorum.coordinator.api.QuorumClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -242,7 +241,7 @@ public final class RequestGateway implements AutoCloseable {
         try {
             request = ProtocolCodec.decodeExternalRequest(record.value());
         } catch (ProtocolException e) {
-            answer(record, tp, address, ExternalResponse.invalid(null, null, e.getMessage()));
+            answer(record, tp, address, Outcome.invalid(null, null, e.getMessage()));
             return;
         }
         // The request's identity: the client's requestId, else its own coordinates (with the topic's
@@ -250,9 +249,11 @@ public final class RequestGateway implements AutoCloseable {
         // (redelivery after a crash or rebalance), it is recognised and supersedes nothing newer.
         String identity = request.requestId() != null ? "id:" + request.requestId()
                 : "at:" + requestTopicId + "/" + record.partition() + "@" + record.offset();
-        client.execute(request.identified(identity, record.timestamp()).retaken(ownership.maybeTakenUpBefore(tp, record.offset()))).whenComplete((outcome, error) -> answer(record, tp, address, error == null
-                ? response(outcome)
-                : ExternalResponse.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
+        ExternalRequest identified = request.identified(identity, record.timestamp())
+                .retaken(ownership.maybeTakenUpBefore(tp, record.offset()));
+        client.execute(identified).whenComplete((outcome, error) -> answer(record, tp, address, error == null
+                ? outcome
+                : Outcome.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));
     }
 
     /**
@@ -269,13 +270,7 @@ public final class RequestGateway implements AutoCloseable {
         return address;
     }
 
-    static ExternalResponse response(Outcome o) {
-        boolean counted = o.status() != Status.INVALID && o.status() != Status.OVERLOADED;
-        return new ExternalResponse(o.status(), o.op(), o.key(), o.value(), o.version(),
-                counted ? o.acks() : null, counted ? o.required() : null, counted ? o.replicas() : null, o.error());
-    }
-
-    private void answer(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, ReplyAddress address, ExternalResponse response) {
+    private void answer(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, ReplyAddress address, Outcome response) {
         answered.get(response.status()).increment();
         // Waits, without holding a thread, for this topic's lookup only; a bad reply topic costs
         // its own requests and no others.

@@ -25,7 +25,7 @@ import dev.kquorum.coordinator.api.QuorumClient;
 import dev.kquorum.coordinator.call.CoordinatorCore;
 import dev.kquorum.coordinator.call.Effects;
 import dev.kquorum.coordinator.call.Outbound;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.call.Versions;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

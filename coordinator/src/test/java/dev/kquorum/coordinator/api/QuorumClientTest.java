@@ -10,7 +10,7 @@ import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import org.junit.jupiter.api.Test;
 
 /** The convenience methods of the Java API say what they mean: no Kafka here, only the requests built. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Mode;

@@ -11,6 +11,7 @@ import static dev.kquorum.coordinator.call.ScenarioSupport.writeTo;
 import static org.assertj.core.api.Assertions.assertThat;
 
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;

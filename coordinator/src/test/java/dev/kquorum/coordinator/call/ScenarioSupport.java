@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ReplicaRequest;

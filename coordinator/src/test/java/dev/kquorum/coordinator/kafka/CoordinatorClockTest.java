@@ -16,7 +16,7 @@ import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.SteadyClock;
-import dev.kquorum.coordinator.call.Outcome;
+import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -10,15 +10,16 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * JSON of an {@link ExternalResponse}, coordinator to client on the response topic: the status,
- * and only the fields that apply to it; a value goes as text when it is UTF-8, else as base64.
+ * JSON of an {@link Outcome}, coordinator to client on the response topic: the status, and only
+ * the fields that apply to it (no counts when nothing was sent, see {@link Outcome#counted()}); a
+ * value goes as text when it is UTF-8, else as base64.
  */
-final class ExternalResponseCodec {
+final class OutcomeCodec {
 
-    private ExternalResponseCodec() {
+    private OutcomeCodec() {
     }
 
-    static byte[] encode(ExternalResponse response) {
+    static byte[] encode(Outcome response) {
         return JsonMessages.write(g -> {
             g.writeStringField("status", response.status().name());
             if (response.op() != null) {
@@ -40,13 +41,9 @@ final class ExternalResponseCodec {
             if (response.version() != null) {
                 g.writeStringField("version", response.version().toString());
             }
-            if (response.acks() != null) {
+            if (response.counted()) {
                 g.writeNumberField("acks", response.acks());
-            }
-            if (response.required() != null) {
                 g.writeNumberField("required", response.required());
-            }
-            if (response.replicas() != null) {
                 g.writeArrayFieldStart("replicas");
                 for (String replica : response.replicas()) {
                     g.writeString(replica);
@@ -59,7 +56,7 @@ final class ExternalResponseCodec {
         });
     }
 
-    static ExternalResponse decode(byte[] json) {
+    static Outcome decode(byte[] json) {
         JsonFields f = JsonMessages.read(json, false);
         Status status;
         try {
@@ -78,14 +75,14 @@ final class ExternalResponseCodec {
                 replicas.add(id.asText());
             }
         }
-        return new ExternalResponse(status,
+        return new Outcome(status,
                 f.has("op") ? Op.fromWire(f.text("op")) : null,
                 f.optionalText("key"),
                 f.has("value") ? f.text("value").getBytes(StandardCharsets.UTF_8)
                         : f.has("valueBase64") ? f.base64("valueBase64") : null,
                 f.has("version") ? f.version("version") : null,
-                f.has("acks") ? (int) f.wholeNumber("acks") : null,
-                f.has("required") ? (int) f.wholeNumber("required") : null,
+                f.has("acks") ? (int) f.wholeNumber("acks") : 0,
+                f.has("required") ? (int) f.wholeNumber("required") : 0,
                 replicas,
                 f.optionalText("error"));
     }

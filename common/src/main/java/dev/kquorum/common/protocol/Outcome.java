@@ -1,15 +1,15 @@
-package dev.kquorum.coordinator.call;
+package dev.kquorum.common.protocol;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
-import dev.kquorum.common.protocol.Op;
-import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.Version;
 
 /**
- * How an operation ended: exactly one status, and what the caller may want to know about it.
+ * How an operation ended: exactly one status, and what the caller may want to know about it. The
+ * core's answer is what goes on the wire, to a client of the request topic ({@link
+ * ProtocolCodec#encode(Outcome)}) as to a caller of the Java API.
  *
  * @param value    the value read (OK of a get), else null
  * @param version  the version written (OK of a put or delete) or read (OK of a get), else null
@@ -49,6 +49,14 @@ public record Outcome(Status status, Op op, String key, byte[] value, Version ve
 
     public boolean isOk() {
         return status == Status.OK;
+    }
+
+    /**
+     * Whether replicas were asked, so that the counts mean something: not for INVALID (refused
+     * before anything was sent) or OVERLOADED (nothing was sent). The wire leaves them out then.
+     */
+    public boolean counted() {
+        return status != Status.INVALID && status != Status.OVERLOADED;
     }
 
     @Override
