@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 
 /**
@@ -34,36 +35,35 @@ final class WorkerMetrics {
     private final AtomicLong outOfRetention = new AtomicLong();
 
     WorkerMetrics(MeterRegistry registry, String replicaId) {
-        writes = Counter.builder("kquorum.worker.requests.applied").tag("replica", replicaId).tag("type", "write")
-                .description("Requests applied to the store").register(registry);
-        reads = Counter.builder("kquorum.worker.requests.applied").tag("replica", replicaId).tag("type", "read")
-                .description("Requests applied to the store").register(registry);
-        expiredReads = Counter.builder("kquorum.worker.reads.expired").tag("replica", replicaId)
-                .description("Reads skipped because their deadline had passed").register(registry);
-        deadLetters = Counter.builder("kquorum.worker.dlq").tag("replica", replicaId)
-                .description("Records sent to the dead-letter topic").register(registry);
-        refused = Counter.builder("kquorum.worker.requests.refused").tag("replica", replicaId)
-                .description("Writes refused by the replica's rules (a version beyond the max clock offset, a reused version)")
-                .register(registry);
-        purged = Counter.builder("kquorum.worker.tombstones.purged").tag("replica", replicaId)
-                .description("Tombstones removed after their grace period").register(registry);
-        batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tag("replica", replicaId)
+        Tags replica = Tags.of("replica", replicaId);
+        writes = counter(registry, "kquorum.worker.requests.applied", replica.and("type", "write"), "Requests applied to the store");
+        reads = counter(registry, "kquorum.worker.requests.applied", replica.and("type", "read"), "Requests applied to the store");
+        expiredReads = counter(registry, "kquorum.worker.reads.expired", replica, "Reads skipped because their deadline had passed");
+        deadLetters = counter(registry, "kquorum.worker.dlq", replica, "Records sent to the dead-letter topic");
+        refused = counter(registry, "kquorum.worker.requests.refused", replica,
+                "Writes refused by the replica's rules (a version beyond the max clock offset, a reused version)");
+        purged = counter(registry, "kquorum.worker.tombstones.purged", replica, "Tombstones removed after their grace period");
+        batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tags(replica)
                 .description("Records per polled batch").register(registry);
-        applyTime = Timer.builder("kquorum.worker.batch.apply").tag("replica", replicaId)
+        applyTime = Timer.builder("kquorum.worker.batch.apply").tags(replica)
                 .description("Time to apply and commit one batch").register(registry);
-        deadLetterReferences = Counter.builder("kquorum.worker.dlq.references").tag("replica", replicaId)
-                .description("Dead letters too large to write whole, written as a reference to their record").register(registry);
-        repliesUndeliverable = Counter.builder("kquorum.worker.replies.undeliverable").tag("replica", replicaId)
-                .description("Replies dropped because their requester named a reply address that cannot be written").register(registry);
-        repliesFailed = Counter.builder("kquorum.worker.replies.failed").tag("replica", replicaId)
-                .description("Reply sends that Kafka failed for a while; each is sent again").register(registry);
-        purgeScanned = DistributionSummary.builder("kquorum.worker.purge.scanned").tag("replica", replicaId)
+        deadLetterReferences = counter(registry, "kquorum.worker.dlq.references", replica,
+                "Dead letters too large to write whole, written as a reference to their record");
+        repliesUndeliverable = counter(registry, "kquorum.worker.replies.undeliverable", replica,
+                "Replies dropped because their requester named a reply address that cannot be written");
+        repliesFailed = counter(registry, "kquorum.worker.replies.failed", replica,
+                "Reply sends that Kafka failed for a while; each is sent again");
+        purgeScanned = DistributionSummary.builder("kquorum.worker.purge.scanned").tags(replica)
                 .description("Keys looked at by one step of the tombstone purge").register(registry);
-        Gauge.builder("kquorum.worker.partitions.out.of.retention", outOfRetention, AtomicLong::get).tag("replica", replicaId)
+        Gauge.builder("kquorum.worker.partitions.out.of.retention", outOfRetention, AtomicLong::get).tags(replica)
                 .description("Partitions whose unapplied records were deleted: served no more until the replica is rebuilt")
                 .register(registry);
-        Gauge.builder("kquorum.worker.lag", lag, AtomicLong::get).tag("replica", replicaId)
+        Gauge.builder("kquorum.worker.lag", lag, AtomicLong::get).tags(replica)
                 .description("Records in the replica topic not yet applied").register(registry);
+    }
+
+    private static Counter counter(MeterRegistry registry, String name, Tags tags, String description) {
+        return Counter.builder(name).tags(tags).description(description).register(registry);
     }
 
     void decided(Replica.Decision decision) {
