@@ -51,13 +51,11 @@ final class AbdReadCall extends BaseCall {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        if (tracker.enough()) {
-            return round == QUERY ? queried() : finish(null);
-        }
-        if (tracker.impossible()) {
-            return finish(impossible(round == QUERY ? "answered" : "acknowledged the write-back"));
-        }
-        return Effects.NONE;
+        return switch (tracker.result()) {
+            case WON -> round == QUERY ? queried() : finish(null);
+            case LOST -> finish(impossible(round == QUERY ? "answered" : "acknowledged the write-back"));
+            case PENDING -> Effects.NONE;
+        };
     }
 
     private Effects queried() {

@@ -75,13 +75,11 @@ final class AbdWriteCall extends BaseCall {
         } else if (counted instanceof ReplicaReply.Ack ack) {
             versions.observe(ack.held(), nowMs);
         }
-        if (tracker.enough()) {
-            return round == QUERY ? queried(nowMs) : finish(Status.OK, null);
-        }
-        if (tracker.impossible()) {
-            return finish(Status.QUORUM_NOT_REACHED, impossible(round == QUERY ? "answered the version query" : "acknowledged"));
-        }
-        return Effects.NONE;
+        return switch (tracker.result()) {
+            case WON -> round == QUERY ? queried(nowMs) : finish(Status.OK, null);
+            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible(round == QUERY ? "answered the version query" : "acknowledged"));
+            case PENDING -> Effects.NONE;
+        };
     }
 
     private Effects queried(long nowMs) {

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Counts the answers of one round, as Riak's put core does: add a result, is it enough, can it
- * still be enough. Each replica counts once, however often its reply is delivered.
+ * Counts the answers of one round, as Riak's put core does: add a result, then ask where the vote
+ * stands ({@link VoteResult}). Each replica counts once, however often its reply is delivered.
  */
 final class QuorumTracker {
 
@@ -30,13 +30,15 @@ final class QuorumTracker {
         return true;
     }
 
-    boolean enough() {
-        return succeeded.size() >= required;
-    }
-
-    /** True once too many replicas have failed for the quorum ever to be met. */
-    boolean impossible() {
-        return replicas.size() - failed.size() < required;
+    /**
+     * WON once {@code required} replicas succeeded, LOST once too many failed for that ever to
+     * happen, else PENDING. Never both: the successes are at most the replicas that did not fail.
+     */
+    VoteResult result() {
+        if (succeeded.size() >= required) {
+            return VoteResult.WON;
+        }
+        return replicas.size() - failed.size() < required ? VoteResult.LOST : VoteResult.PENDING;
     }
 
     /** Replicas that have not answered this round yet. */

@@ -43,13 +43,11 @@ final class ReadCall extends BaseCall {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        if (tracker.enough()) {
-            return decide();
-        }
-        if (tracker.impossible()) {
-            return end(outcome(Status.QUORUM_NOT_REACHED, null, impossible("answered")), List.of());
-        }
-        return Effects.NONE;
+        return switch (tracker.result()) {
+            case WON -> decide();
+            case LOST -> end(outcome(Status.QUORUM_NOT_REACHED, null, impossible("answered")), List.of());
+            case PENDING -> Effects.NONE;
+        };
     }
 
     /** The highest version among the answers, or null when none holds anything. */

@@ -120,13 +120,11 @@ final class WriteCall extends BaseCall {
                 heldByNewcomers.add(ack.held());
             }
         }
-        if (tracker.enough()) {
-            return round == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
-        }
-        if (tracker.impossible()) {
-            return finish(Status.QUORUM_NOT_REACHED, impossible("acknowledged"));
-        }
-        return Effects.NONE;
+        return switch (tracker.result()) {
+            case WON -> round == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
+            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible("acknowledged"));
+            case PENDING -> Effects.NONE;
+        };
     }
 
     /** Round 0 has a quorum of answers (and is asked again as more arrive, while it waits). */
