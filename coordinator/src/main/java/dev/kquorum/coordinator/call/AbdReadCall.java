@@ -37,13 +37,12 @@ final class AbdReadCall extends BaseCall {
 
     @Override
     public Effects start(long nowMs) {
-        return broadcast(QUERY, new ReplicaRequest.Read(key), r);
+        return begin(Round.query(QUERY, new ReplicaRequest.Read(key), replicas, r, "answered"));
     }
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
-        ReplicaReply counted = count(replica, replyRound, reply, counts, nowMs);
+        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
         if (counted == null) {
             return Effects.NONE;
         }
@@ -51,9 +50,9 @@ final class AbdReadCall extends BaseCall {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        return switch (tracker.result()) {
-            case WON -> round == QUERY ? queried() : finish(null);
-            case LOST -> finish(impossible(round == QUERY ? "answered" : "acknowledged the write-back"));
+        return switch (round().tracker().result()) {
+            case WON -> round().isQuery() ? queried() : finish(null);
+            case LOST -> finish(impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -64,15 +63,16 @@ final class AbdReadCall extends BaseCall {
         if (newest == null || agreeing >= w) {
             return finish(null);
         }
-        return broadcast(WRITE_BACK, new ReplicaRequest.Write(key, newest), w);
+        return begin(Round.write(WRITE_BACK, new ReplicaRequest.Write(key, newest), replicas, w, "acknowledged the write-back"));
     }
 
     @Override
     Effects timedOut() {
-        return finish(tracker.shortfall(round == QUERY ? "answered" : "acknowledged the write-back", timeoutMs));
+        return finish(round().shortfall(timeoutMs));
     }
 
     private Effects finish(String error) {
+        QuorumTracker tracker = round().tracker();
         Status status = error != null ? Status.QUORUM_NOT_REACHED : ReadCall.found(newest);
         return end(new Outcome(status, Op.GET, key, status == Status.OK ? newest.value() : null,
                 error == null && newest != null ? newest.version() : null,

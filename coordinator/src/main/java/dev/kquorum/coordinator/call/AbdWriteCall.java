@@ -56,13 +56,13 @@ final class AbdWriteCall extends BaseCall {
 
     @Override
     public Effects start(long nowMs) {
-        return broadcast(QUERY, new ReplicaRequest.Read(key, origin == null ? null : origin.requestId()), r);
+        return begin(Round.query(QUERY, new ReplicaRequest.Read(key, origin == null ? null : origin.requestId()), replicas, r,
+                "answered the version query"));
     }
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        Class<? extends ReplicaReply> counts = round == QUERY ? ReplicaReply.Value.class : ReplicaReply.Ack.class;
-        ReplicaReply counted = count(replica, replyRound, reply, counts, nowMs);
+        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
         if (counted == null) {
             return Effects.NONE;
         }
@@ -75,9 +75,9 @@ final class AbdWriteCall extends BaseCall {
         } else if (counted instanceof ReplicaReply.Ack ack) {
             versions.observe(ack.held(), nowMs);
         }
-        return switch (tracker.result()) {
-            case WON -> round == QUERY ? queried(nowMs) : finish(Status.OK, null);
-            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible(round == QUERY ? "answered the version query" : "acknowledged"));
+        return switch (round().tracker().result()) {
+            case WON -> round().isQuery() ? queried(nowMs) : finish(Status.OK, null);
+            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -100,17 +100,18 @@ final class AbdWriteCall extends BaseCall {
             // Above everything the query quorum holds: the clock has observed all of it.
             version = versions.next(nowMs);
         }
-        return broadcast(WRITE, new ReplicaRequest.Write(key, new Versioned(version, value),
-                origin == null ? null : origin.reissued()), w);
+        return begin(Round.write(WRITE, new ReplicaRequest.Write(key, new Versioned(version, value),
+                origin == null ? null : origin.reissued()), replicas, w, "acknowledged"));
     }
 
     @Override
     Effects timedOut() {
-        return finish(Status.QUORUM_NOT_REACHED, tracker.shortfall(round == QUERY ? "answered the version query" : "acknowledged", timeoutMs)
-                + (round == WRITE ? "; the write may still become visible" : ""));
+        return finish(Status.QUORUM_NOT_REACHED, round().shortfall(timeoutMs)
+                + (round().isQuery() ? "" : "; the write may still become visible"));
     }
 
     private Effects finish(Status status, String error) {
+        QuorumTracker tracker = round().tracker();
         return end(new Outcome(status, op, key, null, status == Status.OK ? version : null,
                 tracker.succeededCount(), tracker.required(), tracker.succeeded(), error), List.of());
     }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.version.Version;
 
 /**
@@ -20,8 +19,8 @@ abstract class BaseCall implements Call {
     final long timeoutMs;
     final long deadlineMs;
     final Versions versions;
-    QuorumTracker tracker;
-    int round;
+    /** The round in flight: replies to any other are ignored. */
+    private Round round;
     private boolean done;
     private final List<String> rejections = new ArrayList<>();
 
@@ -48,38 +47,36 @@ abstract class BaseCall implements Call {
         return done;
     }
 
-    /** Starts round {@code r}: {@code request} to every replica, {@code needed} answers to win it. */
-    final Effects broadcast(int r, ReplicaRequest request, int needed) {
-        round = r;
-        tracker = new QuorumTracker(replicas, needed);
-        List<Outbound> out = new ArrayList<>(replicas.size());
-        for (String replica : replicas) {
-            out.add(new Outbound(replica, Correlation.of(id, r), request, deadlineMs));
-        }
-        return Effects.send(out);
+    /** Starts {@code next}: its request to every replica; from now on only its replies count. */
+    final Effects begin(Round next) {
+        round = next;
+        return Effects.send(next.outbound(id, deadlineMs));
+    }
+
+    final Round round() {
+        return round;
     }
 
     /**
      * Counts a reply: the reply as counted when it is a first answer to the current round, of the
-     * kind that counts ({@code expected}) or a rejection (then an {@code Invalid}); null for
-     * everything to ignore. A replica that
-     * shows a version beyond this coordinator's clock plus the max clock offset is counted as a
-     * rejection: such a version comes from a broken clock or a stray writer, and is neither
-     * followed, nor returned to a reader, nor taken as holding a write.
+     * kind that counts there or a rejection (then an {@code Invalid}); null for everything to
+     * ignore. A replica that shows a version beyond this coordinator's clock plus the max clock
+     * offset is counted as a rejection: such a version comes from a broken clock or a stray
+     * writer, and is neither followed, nor returned to a reader, nor taken as holding a write.
      */
-    final ReplicaReply count(String replica, int replyRound, ReplicaReply reply, Class<? extends ReplicaReply> expected, long nowMs) {
-        if (done || replyRound != round) {
+    final ReplicaReply count(String replica, int replyRound, ReplicaReply reply, long nowMs) {
+        if (done || replyRound != round.number()) {
             return null;
         }
         String refusal = reply instanceof ReplicaReply.Invalid invalid ? invalid.error() : fromTheFuture(reply, nowMs);
         if (refusal != null) {
-            if (!tracker.add(replica, false)) {
+            if (!round.tracker().add(replica, false)) {
                 return null;
             }
             rejections.add(replica + ": " + refusal);
             return new ReplicaReply.Invalid(replica, refusal);
         }
-        return expected.isInstance(reply) && tracker.add(replica, true) ? reply : null;
+        return round.counts(reply) && round.tracker().add(replica, true) ? reply : null;
     }
 
     private String fromTheFuture(ReplicaReply reply, long nowMs) {
@@ -88,9 +85,9 @@ abstract class BaseCall implements Call {
         return held != null && versions.maxOffset().exceededBy(held, nowMs) ? versions.describeFuture(held, nowMs) : null;
     }
 
-    /** Why the round cannot be won, once too many replicas rejected it. */
-    final String impossible(String what) {
-        return tracker.shortfall(what, -1) + "; " + String.join("; ", rejections);
+    /** Why the round cannot be won, once too many replicas rejected it, with every rejection so far. */
+    final String impossible() {
+        return round.shortfall(-1) + "; " + String.join("; ", rejections);
     }
 
     final Effects end(Outcome outcome, List<Outbound> send) {

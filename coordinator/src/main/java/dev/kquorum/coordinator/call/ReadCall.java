@@ -30,12 +30,12 @@ final class ReadCall extends BaseCall {
 
     @Override
     public Effects start(long nowMs) {
-        return broadcast(0, new ReplicaRequest.Read(key), r);
+        return begin(Round.query(0, new ReplicaRequest.Read(key), replicas, r, "answered"));
     }
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        ReplicaReply counted = count(replica, replyRound, reply, ReplicaReply.Value.class, nowMs);
+        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
         if (counted == null) {
             return Effects.NONE;
         }
@@ -43,9 +43,9 @@ final class ReadCall extends BaseCall {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        return switch (tracker.result()) {
+        return switch (round().tracker().result()) {
             case WON -> decide();
-            case LOST -> end(outcome(Status.QUORUM_NOT_REACHED, null, impossible("answered")), List.of());
+            case LOST -> end(outcome(Status.QUORUM_NOT_REACHED, null, impossible()), List.of());
             case PENDING -> Effects.NONE;
         };
     }
@@ -83,13 +83,14 @@ final class ReadCall extends BaseCall {
     Outcome outcome(Status status, Versioned newest, String error) {
         Version version = newest == null ? null : newest.version();
         byte[] value = status == Status.OK ? newest.value() : null;
+        QuorumTracker tracker = round().tracker();
         return new Outcome(status, Op.GET, key, value, version, tracker.succeededCount(), tracker.required(),
                 tracker.succeeded(), error);
     }
 
     @Override
     Effects timedOut() {
-        return end(outcome(Status.QUORUM_NOT_REACHED, null, tracker.shortfall("answered", timeoutMs)), List.of());
+        return end(outcome(Status.QUORUM_NOT_REACHED, null, round().shortfall(timeoutMs)), List.of());
     }
 
     /** Which replicas a finished read sent repairs to; for tests and metrics. */

@@ -96,15 +96,15 @@ final class WriteCall extends BaseCall {
         duplicateReissued = false;
         freshBefore = 0;
         heldByNewcomers.clear();
-        return broadcast(r, new ReplicaRequest.Write(key, new Versioned(version, value), o), w);
+        return begin(Round.write(r, new ReplicaRequest.Write(key, new Versioned(version, value), o), replicas, w, "acknowledged"));
     }
 
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        if (reply instanceof ReplicaReply.Ack ack && replyRound == round) {
+        if (reply instanceof ReplicaReply.Ack ack && replyRound == round().number()) {
             versions.observe(ack.held(), nowMs);
         }
-        ReplicaReply counted = count(replica, replyRound, reply, ReplicaReply.Ack.class, nowMs);
+        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
         if (counted == null) {
             return Effects.NONE;
         }
@@ -120,9 +120,9 @@ final class WriteCall extends BaseCall {
                 heldByNewcomers.add(ack.held());
             }
         }
-        return switch (tracker.result()) {
-            case WON -> round == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
-            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible("acknowledged"));
+        return switch (round().tracker().result()) {
+            case WON -> round().number() == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
+            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -144,10 +144,11 @@ final class WriteCall extends BaseCall {
             return finishAt(target);
         }
         // A replica yet to answer, or one whose answer was refused, may be fresh too.
+        QuorumTracker tracker = round().tracker();
         if (fresh + tracker.unanswered() + tracker.failedCount() >= w) {
             return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
                     "whether an execution of this request at " + target + " took effect cannot be told, since replicas"
-                            + " refused to answer: " + impossible("acknowledged"));
+                            + " refused to answer: " + impossible());
         }
         if (retaken) {
             // Two executions that each chose a version could answer at one and later land the other,
@@ -178,11 +179,12 @@ final class WriteCall extends BaseCall {
 
     @Override
     Effects timedOut() {
-        return finish(Status.QUORUM_NOT_REACHED, tracker.shortfall("acknowledged", timeoutMs)
+        return finish(Status.QUORUM_NOT_REACHED, round().shortfall(timeoutMs)
                 + "; the write may still become visible");
     }
 
     private Effects finish(Status status, String error) {
+        QuorumTracker tracker = round().tracker();
         return end(new Outcome(status, op, key, null, status == Status.OK ? version : null,
                 tracker.succeededCount(), w, tracker.succeeded(), error), List.of());
     }
