@@ -9,7 +9,6 @@ import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
-import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.Versioned;
 
 /**
@@ -30,7 +29,7 @@ final class AbdReadCall extends BaseCall {
     private Versioned newest;
 
     AbdReadCall(long id, String key, List<String> replicas, int r, int w, long timeoutMs, long nowMs, Versions versions) {
-        super(id, key, replicas, timeoutMs, nowMs, versions);
+        super(id, Op.GET, key, replicas, timeoutMs, nowMs, versions);
         this.r = r;
         this.w = w;
     }
@@ -51,8 +50,8 @@ final class AbdReadCall extends BaseCall {
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
         return switch (round().tracker().result()) {
-            case WON -> round().isQuery() ? queried() : finish(null);
-            case LOST -> finish(impossible());
+            case WON -> round().isQuery() ? queried() : end(read(newest), List.of());
+            case LOST -> notReached(impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -61,21 +60,13 @@ final class AbdReadCall extends BaseCall {
         newest = ReadCall.newest(answers.values());
         long agreeing = answers.values().stream().filter(v -> Objects.equals(v, newest)).count();
         if (newest == null || agreeing >= w) {
-            return finish(null);
+            return end(read(newest), List.of());
         }
         return begin(Round.write(WRITE_BACK, new ReplicaRequest.Write(key, newest), replicas, w, "acknowledged the write-back"));
     }
 
     @Override
     Effects timedOut() {
-        return finish(round().shortfall(timeoutMs));
-    }
-
-    private Effects finish(String error) {
-        QuorumTracker tracker = round().tracker();
-        Status status = error != null ? Status.QUORUM_NOT_REACHED : ReadCall.found(newest);
-        return end(new Outcome(status, Op.GET, key, status == Status.OK ? newest.value() : null,
-                error == null && newest != null ? newest.version() : null,
-                tracker.succeededCount(), tracker.required(), tracker.succeeded(), error), List.of());
+        return notReached(round().shortfall(timeoutMs));
     }
 }

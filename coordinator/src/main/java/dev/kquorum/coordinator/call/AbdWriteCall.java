@@ -30,7 +30,6 @@ final class AbdWriteCall extends BaseCall {
     private static final int QUERY = 0;
     private static final int WRITE = 1;
 
-    private final Op op;
     private final byte[] value;
     private final int r;
     private final int w;
@@ -44,8 +43,7 @@ final class AbdWriteCall extends BaseCall {
 
     AbdWriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int r, int w,
                  long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first, boolean retaken) {
-        super(id, key, replicas, timeoutMs, nowMs, versions);
-        this.op = op;
+        super(id, op, key, replicas, timeoutMs, nowMs, versions);
         this.value = value;
         this.r = r;
         this.w = w;
@@ -76,8 +74,8 @@ final class AbdWriteCall extends BaseCall {
             versions.observe(ack.held(), nowMs);
         }
         return switch (round().tracker().result()) {
-            case WON -> round().isQuery() ? queried(nowMs) : finish(Status.OK, null);
-            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible());
+            case WON -> round().isQuery() ? queried(nowMs) : end(outcome(Status.OK, null, version, null), List.of());
+            case LOST -> notReached(impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -86,10 +84,9 @@ final class AbdWriteCall extends BaseCall {
         if (duplicateOf != null) {
             version = duplicateOf;
         } else if (!versions.observe(highestSeen, nowMs)) {
-            return finish(Status.QUORUM_NOT_REACHED, versions.describeFuture(highestSeen, nowMs)
-                    + "; nothing was written above it");
+            return notReached(versions.describeFuture(highestSeen, nowMs) + "; nothing was written above it");
         } else if (retaken) {
-            return finish(Status.QUORUM_NOT_REACHED, "not written: this request may have been taken up before (after a"
+            return notReached("not written: this request may have been taken up before (after a"
                     + " rebalance or restart), no replica asked holds that execution's write, and only a first execution"
                     + " chooses a version; an earlier execution's write may still become visible");
         } else if (first != null) {
@@ -106,13 +103,6 @@ final class AbdWriteCall extends BaseCall {
 
     @Override
     Effects timedOut() {
-        return finish(Status.QUORUM_NOT_REACHED, round().shortfall(timeoutMs)
-                + (round().isQuery() ? "" : "; the write may still become visible"));
-    }
-
-    private Effects finish(Status status, String error) {
-        QuorumTracker tracker = round().tracker();
-        return end(new Outcome(status, op, key, null, status == Status.OK ? version : null,
-                tracker.succeededCount(), tracker.required(), tracker.succeeded(), error), List.of());
+        return notReached(round().shortfall(timeoutMs) + (round().isQuery() ? "" : "; the write may still become visible"));
     }
 }

@@ -3,9 +3,12 @@ package dev.kquorum.coordinator.call;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
 
 /**
  * What every call does the same way: send a round to all replicas, count each replica's answer to
@@ -14,6 +17,7 @@ import dev.kquorum.common.version.Version;
 abstract class BaseCall implements Call {
 
     final long id;
+    final Op op;
     final String key;
     final List<String> replicas;
     final long timeoutMs;
@@ -24,8 +28,9 @@ abstract class BaseCall implements Call {
     private boolean done;
     private final List<String> rejections = new ArrayList<>();
 
-    BaseCall(long id, String key, List<String> replicas, long timeoutMs, long nowMs, Versions versions) {
+    BaseCall(long id, Op op, String key, List<String> replicas, long timeoutMs, long nowMs, Versions versions) {
         this.id = id;
+        this.op = op;
         this.key = key;
         this.replicas = replicas;
         this.timeoutMs = timeoutMs;
@@ -88,6 +93,24 @@ abstract class BaseCall implements Call {
     /** Why the round cannot be won, once too many replicas rejected it, with every rejection so far. */
     final String impossible() {
         return round.shortfall(-1) + "; " + String.join("; ", rejections);
+    }
+
+    /** How the call ended, with the replicas that answered the round in flight: the deciding one. */
+    final Outcome outcome(Status status, byte[] value, Version version, String error) {
+        QuorumTracker tracker = round.tracker();
+        return new Outcome(status, op, key, value, version, tracker.succeededCount(), tracker.required(),
+                tracker.succeeded(), error);
+    }
+
+    /** A read's answer: the newest of the values read; NOT_FOUND (with its version) for a tombstone. */
+    final Outcome read(Versioned newest) {
+        Status status = newest == null || newest.isTombstone() ? Status.NOT_FOUND : Status.OK;
+        return outcome(status, status == Status.OK ? newest.value() : null, newest == null ? null : newest.version(), null);
+    }
+
+    /** Ends the call as QUORUM_NOT_REACHED: nothing read, and what was written, if anything, unknown. */
+    final Effects notReached(String error) {
+        return end(outcome(Status.QUORUM_NOT_REACHED, null, null, error), List.of());
     }
 
     final Effects end(Outcome outcome, List<Outbound> send) {

@@ -9,8 +9,6 @@ import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
-import dev.kquorum.common.protocol.Status;
-import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 
 /**
@@ -24,7 +22,7 @@ final class ReadCall extends BaseCall {
     private final Map<String, Versioned> answers = new LinkedHashMap<>();
 
     ReadCall(long id, String key, List<String> replicas, int r, long timeoutMs, long nowMs, Versions versions) {
-        super(id, key, replicas, timeoutMs, nowMs, versions);
+        super(id, Op.GET, key, replicas, timeoutMs, nowMs, versions);
         this.r = r;
     }
 
@@ -45,7 +43,7 @@ final class ReadCall extends BaseCall {
         }
         return switch (round().tracker().result()) {
             case WON -> decide();
-            case LOST -> end(outcome(Status.QUORUM_NOT_REACHED, null, impossible()), List.of());
+            case LOST -> notReached(impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -73,24 +71,12 @@ final class ReadCall extends BaseCall {
                 }
             }
         }
-        return end(outcome(found(newest), newest, null), repairs);
-    }
-
-    static Status found(Versioned newest) {
-        return newest == null || newest.isTombstone() ? Status.NOT_FOUND : Status.OK;
-    }
-
-    Outcome outcome(Status status, Versioned newest, String error) {
-        Version version = newest == null ? null : newest.version();
-        byte[] value = status == Status.OK ? newest.value() : null;
-        QuorumTracker tracker = round().tracker();
-        return new Outcome(status, Op.GET, key, value, version, tracker.succeededCount(), tracker.required(),
-                tracker.succeeded(), error);
+        return end(read(newest), repairs);
     }
 
     @Override
     Effects timedOut() {
-        return end(outcome(Status.QUORUM_NOT_REACHED, null, round().shortfall(timeoutMs)), List.of());
+        return notReached(round().shortfall(timeoutMs));
     }
 
     /** Which replicas a finished read sent repairs to; for tests and metrics. */

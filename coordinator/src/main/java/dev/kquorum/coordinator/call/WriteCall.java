@@ -45,7 +45,6 @@ import dev.kquorum.common.version.Versioned;
  */
 final class WriteCall extends BaseCall {
 
-    private final Op op;
     private final byte[] value;
     private final int w;
     private final ReplicaRequest.Origin origin;
@@ -73,8 +72,7 @@ final class WriteCall extends BaseCall {
      */
     WriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int w, long timeoutMs, long nowMs,
               Versions versions, ReplicaRequest.Origin origin, Version first, long reissueUntilMs, boolean retaken) {
-        super(id, key, replicas, timeoutMs, nowMs, versions);
-        this.op = op;
+        super(id, op, key, replicas, timeoutMs, nowMs, versions);
         this.value = value;
         this.w = w;
         this.origin = origin;
@@ -121,8 +119,8 @@ final class WriteCall extends BaseCall {
             }
         }
         return switch (round().tracker().result()) {
-            case WON -> round().number() == 0 ? firstRoundWon(nowMs) : finish(Status.OK, null);
-            case LOST -> finish(Status.QUORUM_NOT_REACHED, impossible());
+            case WON -> round().number() == 0 ? firstRoundWon(nowMs) : finishAt(version);
+            case LOST -> notReached(impossible());
             case PENDING -> Effects.NONE;
         };
     }
@@ -130,7 +128,7 @@ final class WriteCall extends BaseCall {
     /** Round 0 has a quorum of answers (and is asked again as more arrive, while it waits). */
     private Effects firstRoundWon(long nowMs) {
         if (origin == null) {
-            return highestHeld.isNewerThan(version) ? reissue(nowMs) : finish(Status.OK, null);
+            return highestHeld.isNewerThan(version) ? reissue(nowMs) : finishAt(version);
         }
         // A request with an identity may have other executions running or done: decide as any of
         // them may have answered, whichever this one is.
@@ -146,20 +144,20 @@ final class WriteCall extends BaseCall {
         // A replica yet to answer, or one whose answer was refused, may be fresh too.
         QuorumTracker tracker = round().tracker();
         if (fresh + tracker.unanswered() + tracker.failedCount() >= w) {
-            return tracker.unanswered() > 0 ? Effects.NONE : finish(Status.QUORUM_NOT_REACHED,
+            return tracker.unanswered() > 0 ? Effects.NONE : notReached(
                     "whether an execution of this request at " + target + " took effect cannot be told, since replicas"
                             + " refused to answer: " + impossible());
         }
         if (retaken) {
             // Two executions that each chose a version could answer at one and later land the other,
             // above a write begun after that answer. So only the first execution chooses.
-            return finish(Status.QUORUM_NOT_REACHED, "out-versioned at " + target + ", and not re-issued: this request may"
+            return notReached("out-versioned at " + target + ", and not re-issued: this request may"
                     + " have been taken up before (after a rebalance or restart), and only its first execution re-issues;"
                     + " the write may still become visible");
         }
         if (nowMs > reissueUntilMs) {
             // Another execution may have answered by now; a re-issue could land above a write begun after it.
-            return finish(Status.QUORUM_NOT_REACHED, "out-versioned at " + target + " too late to re-issue: past the request's"
+            return notReached("out-versioned at " + target + " too late to re-issue: past the request's"
                     + " timeout less the max clock offset; the write may still become visible");
         }
         return reissue(nowMs);
@@ -174,18 +172,11 @@ final class WriteCall extends BaseCall {
 
     private Effects finishAt(Version written) {
         version = written;
-        return finish(Status.OK, null);
+        return end(outcome(Status.OK, null, version, null), List.of());
     }
 
     @Override
     Effects timedOut() {
-        return finish(Status.QUORUM_NOT_REACHED, round().shortfall(timeoutMs)
-                + "; the write may still become visible");
-    }
-
-    private Effects finish(Status status, String error) {
-        QuorumTracker tracker = round().tracker();
-        return end(new Outcome(status, op, key, null, status == Status.OK ? version : null,
-                tracker.succeededCount(), w, tracker.succeeded(), error), List.of());
+        return notReached(round().shortfall(timeoutMs) + "; the write may still become visible");
     }
 }
