@@ -40,20 +40,17 @@ final class AbdReadCall extends BaseCall {
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
-        if (counted == null) {
-            return Effects.NONE;
-        }
+    void take(String replica, ReplicaReply counted, long nowMs) {
         if (counted instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        return switch (round().tracker().result()) {
-            case WON -> round().isQuery() ? queried() : end(read(newest), List.of());
-            case LOST -> notReached(impossible());
-            case PENDING -> Effects.NONE;
-        };
+    }
+
+    /** The query round, then the write-back round if the answers do not already settle it. */
+    @Override
+    Effects won(long nowMs) {
+        return round().isQuery() ? queried() : end(read(newest), List.of());
     }
 
     private Effects queried() {
@@ -63,10 +60,5 @@ final class AbdReadCall extends BaseCall {
             return end(read(newest), List.of());
         }
         return begin(Round.write(WRITE_BACK, new ReplicaRequest.Write(key, newest), replicas, w, "acknowledged the write-back"));
-    }
-
-    @Override
-    Effects timedOut() {
-        return notReached(round().shortfall(timeoutMs));
     }
 }

@@ -59,11 +59,7 @@ final class AbdWriteCall extends BaseCall {
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
-        if (counted == null) {
-            return Effects.NONE;
-        }
+    void take(String replica, ReplicaReply counted, long nowMs) {
         if (counted instanceof ReplicaReply.Value v) {
             if (v.held() != null) {
                 versions.observe(v.held().version(), nowMs);
@@ -73,11 +69,12 @@ final class AbdWriteCall extends BaseCall {
         } else if (counted instanceof ReplicaReply.Ack ack) {
             versions.observe(ack.held(), nowMs);
         }
-        return switch (round().tracker().result()) {
-            case WON -> round().isQuery() ? queried(nowMs) : end(outcome(Status.OK, null, version, null), List.of());
-            case LOST -> notReached(impossible());
-            case PENDING -> Effects.NONE;
-        };
+    }
+
+    /** The version query round, then the write round at the version it chose. */
+    @Override
+    Effects won(long nowMs) {
+        return round().isQuery() ? queried(nowMs) : end(outcome(Status.OK, null, version, null), List.of());
     }
 
     private Effects queried(long nowMs) {

@@ -12,7 +12,8 @@ import dev.kquorum.common.version.Versioned;
 
 /**
  * What every call does the same way: send a round to all replicas, count each replica's answer to
- * the current round once (a rejection counts against), and end exactly once.
+ * the current round once (a rejection counts against), let the round's vote decide, and end
+ * exactly once. A call says only what an answer tells it and what it does once a round is won.
  */
 abstract class BaseCall implements Call {
 
@@ -63,13 +64,40 @@ abstract class BaseCall implements Call {
     }
 
     /**
+     * A reply counts once, if it answers the round in flight; then the round's vote decides: won,
+     * the call goes on ({@link #won}); lost, it ends QUORUM_NOT_REACHED saying why; else it waits.
+     */
+    @Override
+    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
+        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
+        if (counted == null) {
+            return Effects.NONE;
+        }
+        take(replica, counted, nowMs);
+        return switch (round.tracker().result()) {
+            case WON -> won(nowMs);
+            case LOST -> notReached(impossible());
+            case PENDING -> Effects.NONE;
+        };
+    }
+
+    /** What a counted reply tells the call, before the vote: a refusal comes as an {@code Invalid}. */
+    abstract void take(String replica, ReplicaReply counted, long nowMs);
+
+    /**
+     * The round in flight is won: the next round, or the end. Asked again at each reply counted
+     * after, for a call that waits for more answers instead.
+     */
+    abstract Effects won(long nowMs);
+
+    /**
      * Counts a reply: the reply as counted when it is a first answer to the current round, of the
      * kind that counts there or a rejection (then an {@code Invalid}); null for everything to
      * ignore. A replica that shows a version beyond this coordinator's clock plus the max clock
      * offset is counted as a rejection: such a version comes from a broken clock or a stray
      * writer, and is neither followed, nor returned to a reader, nor taken as holding a write.
      */
-    final ReplicaReply count(String replica, int replyRound, ReplicaReply reply, long nowMs) {
+    private ReplicaReply count(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         if (done || replyRound != round.number()) {
             return null;
         }
@@ -123,6 +151,8 @@ abstract class BaseCall implements Call {
         return done ? Effects.NONE : timedOut();
     }
 
-    /** The outcome at the deadline, for a call that has not ended. */
-    abstract Effects timedOut();
+    /** The outcome at the deadline, for a call that has not ended: how far the round in flight got. */
+    Effects timedOut() {
+        return notReached(round.shortfall(timeoutMs));
+    }
 }

@@ -32,20 +32,11 @@ final class ReadCall extends BaseCall {
     }
 
     @Override
-    public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
-        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
-        if (counted == null) {
-            return Effects.NONE;
-        }
+    void take(String replica, ReplicaReply counted, long nowMs) {
         if (counted instanceof ReplicaReply.Value value) {
             answers.put(replica, value.held());
             versions.observe(value.held() == null ? null : value.held().version(), nowMs);
         }
-        return switch (round().tracker().result()) {
-            case WON -> decide();
-            case LOST -> notReached(impossible());
-            case PENDING -> Effects.NONE;
-        };
     }
 
     /** The highest version among the answers, or null when none holds anything. */
@@ -59,7 +50,9 @@ final class ReadCall extends BaseCall {
         return newest;
     }
 
-    private Effects decide() {
+    /** R answered: decide on the newest, and repair the answering replicas that are behind it. */
+    @Override
+    Effects won(long nowMs) {
         Versioned newest = newest(answers.values());
         List<Outbound> repairs = new ArrayList<>();
         if (newest != null) {
@@ -72,11 +65,6 @@ final class ReadCall extends BaseCall {
             }
         }
         return end(read(newest), repairs);
-    }
-
-    @Override
-    Effects timedOut() {
-        return notReached(round().shortfall(timeoutMs));
     }
 
     /** Which replicas a finished read sent repairs to; for tests and metrics. */

@@ -97,15 +97,21 @@ final class WriteCall extends BaseCall {
         return begin(Round.write(r, new ReplicaRequest.Write(key, new Versioned(version, value), o), replicas, w, "acknowledged"));
     }
 
+    /**
+     * Every ack to the round in flight is shown to the clock, whether it counts or not (a second
+     * delivery; one refused for a version beyond the max clock offset, which the clock counts as
+     * ignored rather than follows).
+     */
     @Override
     public Effects onReply(String replica, int replyRound, ReplicaReply reply, long nowMs) {
         if (reply instanceof ReplicaReply.Ack ack && replyRound == round().number()) {
             versions.observe(ack.held(), nowMs);
         }
-        ReplicaReply counted = count(replica, replyRound, reply, nowMs);
-        if (counted == null) {
-            return Effects.NONE;
-        }
+        return super.onReply(replica, replyRound, reply, nowMs);
+    }
+
+    @Override
+    void take(String replica, ReplicaReply counted, long nowMs) {
         if (counted instanceof ReplicaReply.Ack ack) {
             highestHeld = Version.max(highestHeld, ack.held());
             lowestHeld = lowestHeld == null || ack.held().compareTo(lowestHeld) < 0 ? ack.held() : lowestHeld;
@@ -118,11 +124,12 @@ final class WriteCall extends BaseCall {
                 heldByNewcomers.add(ack.held());
             }
         }
-        return switch (round().tracker().result()) {
-            case WON -> round().number() == 0 ? firstRoundWon(nowMs) : finishAt(version);
-            case LOST -> notReached(impossible());
-            case PENDING -> Effects.NONE;
-        };
+    }
+
+    /** The first round, then at most one re-issue. */
+    @Override
+    Effects won(long nowMs) {
+        return round().number() == 0 ? firstRoundWon(nowMs) : finishAt(version);
     }
 
     /** Round 0 has a quorum of answers (and is asked again as more arrive, while it waits). */
