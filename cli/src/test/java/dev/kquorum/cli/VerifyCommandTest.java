@@ -76,8 +76,9 @@ class VerifyCommandTest {
     void faultsNeedADeploymentThatUpStarted() {
         assertThat(run("verify", "--faults", "kill-workers", "--up-dir", dir.toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--faults kill-workers", "there is no " + dir.resolve("pids"), "kquorum up");
-        assertThat(run("verify", "--faults", "kill-coordinators")).isEqualTo(2);
-        assertThat(err.toString()).contains("--faults kill-coordinators is not supported yet");
+        assertThat(run("verify", "--faults", "kill-coordinators", "--up-dir", dir.toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--faults kill-coordinators", "there is no " + dir.resolve("pids/coordinators"),
+                "kquorum up --coordinators 2");
     }
 
     @Test
