@@ -63,6 +63,13 @@ final class Simulation {
      * properties keep it off, so every execution but the first knows it may be a retake.
      */
     boolean zombieGateways;
+    /**
+     * Whether a redelivery is instead the client retrying with the same requestId: a new record,
+     * with a new broker timestamp, above every end offset (so never retaken). A known limit (see
+     * {@code SimulationFindings}); the properties keep it off. The after-answer invariant and the
+     * checker's highest-answered-version rule do not apply then: a new record has a new first version.
+     */
+    boolean clientRetries;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
     /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */

@@ -135,6 +135,36 @@ class SimulationFindings {
         assertThat(QuorumPromiseChecker.violations(run(4084, config, true))).anyMatch(v -> v.contains("superseded by #15"));
     }
 
+    /**
+     * KNOWN LIMIT, found by a Jepsen-style review (review 3): a client that retries with the same
+     * requestId publishes a new record, with a new broker timestamp (so a new first version) and
+     * above every end offset (so never marked a retake): it counts as a first execution and
+     * chooses its own version. Replicas that missed the first attempt apply it. Seed 120
+     * (linearizable, no skew): a write takes effect twice. Seed 9 (quorum, no skew): an OK answer
+     * at another execution's version that one replica holds, fewer than W. The same seeds with the
+     * gateway's redeliveries instead keep every promise. Fails when a fix lands.
+     */
+    @Test
+    void clientRetriesWithTheSameRequestIdCanTakeEffectTwice() {
+        SimConfig quorum = new SimConfig(Mode.QUORUM, new SimConfig.Shape(3, 2, 2, 2, 4, 1, 8, 700),
+                new SimConfig.Faults(0.05, 0.05, 2, 3, 0, 1, 0.6, 0.05, 0, false),
+                new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
+        SimConfig linearizable = new SimConfig(Mode.LINEARIZABLE, new SimConfig.Shape(3, 2, 2, 3, 4, 1, 8, 700),
+                new SimConfig.Faults(0.0, 0.0, 220, 0, 0, 0, 0.6, 0.0, 0, false),
+                new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
+        assertThat(QuorumPromiseChecker.violations(retries(9, quorum, false))).isEmpty();
+        assertThat(LinearizabilityChecker.firstViolation(retries(120, linearizable, false))).isNull();
+
+        assertThatThrownBy(() -> retries(9, quorum, true)).hasMessageContaining("fewer than W");
+        assertThat(LinearizabilityChecker.firstViolation(retries(120, linearizable, true))).isEqualTo("k0");
+    }
+
+    private static List<HistoryOp> retries(long seed, SimConfig config, boolean clientRetries) {
+        Simulation sim = new Simulation(seed, config);
+        sim.clientRetries = clientRetries;
+        return SimulationProperties.withoutUnobservedUnknownPuts(sim.run());
+    }
+
     private static List<HistoryOp> run(long seed, SimConfig config, boolean zombieGateways) {
         Simulation sim = new Simulation(seed, config);
         sim.zombieGateways = zombieGateways;
