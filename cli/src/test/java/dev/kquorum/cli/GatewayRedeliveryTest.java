@@ -55,13 +55,13 @@ class GatewayRedeliveryTest {
 
     @Test
     void aRedeliveredPutDoesNotSupersedeAWriteThatBeganAfterItsAnswer(TestKafka kafka) throws Exception {
-        TopicNames topics = new TopicNames(kafka.uniqueName("redeliver"));
-        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         List<Outcome> answers = new CopyOnWriteArrayList<>();
-        try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
-             Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
-             KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("redelivery-client"))) {
+        try (Rig rig = new Rig(kafka, "redeliver", dir)) {
+            TopicNames topics = rig.topics;
+            KafkaSettings settings = rig.settings;
+            SimpleMeterRegistry registry = rig.registry;
+            Coordinator coordinator = rig.coordinator;
+            KafkaProducer<byte[], byte[]> client = rig.client;
             RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
             Thread reader = readAnswers(settings, topics, answers);
             try {
@@ -109,13 +109,13 @@ class GatewayRedeliveryTest {
      */
     @Test
     void aRequestThatMayHaveBeenTakenUpBeforeChoosesNoVersion(TestKafka kafka) throws Exception {
-        TopicNames topics = new TopicNames(kafka.uniqueName("retaken"));
-        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
         List<Outcome> answers = new CopyOnWriteArrayList<>();
-        try (InJvmReplicas replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
-             Coordinator coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
-             KafkaProducer<byte[], byte[]> client = new KafkaProducer<>(settings.producer("retaken-client"))) {
+        try (Rig rig = new Rig(kafka, "retaken", dir)) {
+            TopicNames topics = rig.topics;
+            KafkaSettings settings = rig.settings;
+            SimpleMeterRegistry registry = rig.registry;
+            Coordinator coordinator = rig.coordinator;
+            KafkaProducer<byte[], byte[]> client = rig.client;
             // Creates the request topic (with LogAppendTime) before anyone consumes it.
             RequestGateway.start(coordinator, settings, topics, "gw-0", registry).close();
             RecordMetadata a = client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
@@ -138,6 +138,31 @@ class GatewayRedeliveryTest {
                 reader.interrupt();
                 reader.join(10_000);
             }
+        }
+    }
+
+    /** Three in-JVM replicas, a coordinator and a plain producer for the request topic, under their own prefix. */
+    private static final class Rig implements AutoCloseable {
+        final TopicNames topics;
+        final KafkaSettings settings;
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final InJvmReplicas replicas;
+        final Coordinator coordinator;
+        final KafkaProducer<byte[], byte[]> client;
+
+        Rig(TestKafka kafka, String name, Path dir) {
+            topics = new TopicNames(kafka.uniqueName(name));
+            settings = KafkaSettings.of(kafka.bootstrapServers());
+            replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
+            coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
+            client = new KafkaProducer<>(settings.producer(name + "-client"));
+        }
+
+        @Override
+        public void close() throws Exception {
+            client.close();
+            coordinator.close();
+            replicas.close();
         }
     }
 
