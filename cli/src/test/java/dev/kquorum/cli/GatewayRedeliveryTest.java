@@ -57,37 +57,32 @@ class GatewayRedeliveryTest {
     void aRedeliveredPutDoesNotSupersedeAWriteThatBeganAfterItsAnswer(TestKafka kafka) throws Exception {
         List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (Rig rig = new Rig(kafka, "redeliver", dir)) {
-            TopicNames topics = rig.topics;
-            KafkaSettings settings = rig.settings;
-            SimpleMeterRegistry registry = rig.registry;
-            Coordinator coordinator = rig.coordinator;
-            KafkaProducer<byte[], byte[]> client = rig.client;
-            RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
-            Thread reader = readAnswers(settings, topics, answers);
+            RequestGateway gateway = rig.gateway("gw-1");
+            Thread reader = rig.readAnswers(answers);
             try {
                 RecordHeaders headers = new RecordHeaders();
                 headers.add(KqHeaders.CORRELATION_ID, "A".getBytes(UTF_8));
-                RecordMetadata first = client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
+                RecordMetadata first = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
                         "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8), headers)).get(30, TimeUnit.SECONDS);
                 await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
                 assertThat(answers.get(0).status()).isEqualTo(Status.OK);
 
                 // B begins after A's answer, and is acknowledged.
-                Outcome b = coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
+                Outcome b = rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
                 assertThat(b.status()).isEqualTo(Status.OK);
 
                 // A is delivered again: the group's offset goes back over it, as after a crash before the commit.
                 gateway.close();
                 TopicPartition tp = new TopicPartition(first.topic(), first.partition());
-                try (Admin admin = Admin.create(settings.admin("redelivery-admin"))) {
-                    admin.alterConsumerGroupOffsets(topics.prefix() + ".gateway", Map.of(tp, new OffsetAndMetadata(first.offset())))
+                try (Admin admin = Admin.create(rig.settings.admin("redelivery-admin"))) {
+                    admin.alterConsumerGroupOffsets(rig.topics.prefix() + ".gateway", Map.of(tp, new OffsetAndMetadata(first.offset())))
                             .all().get(30, TimeUnit.SECONDS);
                 }
-                gateway = RequestGateway.start(coordinator, settings, topics, "gw-2", registry);
+                gateway = rig.gateway("gw-2");
                 await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 2);
                 assertThat(answers.get(1).status()).as("the redelivered request is answered again").isEqualTo(Status.OK);
 
-                Outcome read = coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
+                Outcome read = rig.coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(new String(read.value(), UTF_8)).as("B began after A was answered; A executed again must not hide it")
                         .isEqualTo("second");
@@ -111,26 +106,21 @@ class GatewayRedeliveryTest {
     void aRequestThatMayHaveBeenTakenUpBeforeChoosesNoVersion(TestKafka kafka) throws Exception {
         List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (Rig rig = new Rig(kafka, "retaken", dir)) {
-            TopicNames topics = rig.topics;
-            KafkaSettings settings = rig.settings;
-            SimpleMeterRegistry registry = rig.registry;
-            Coordinator coordinator = rig.coordinator;
-            KafkaProducer<byte[], byte[]> client = rig.client;
             // Creates the request topic (with LogAppendTime) before anyone consumes it.
-            RequestGateway.start(coordinator, settings, topics, "gw-0", registry).close();
-            RecordMetadata a = client.send(new ProducerRecord<>(topics.requests(), null, "k".getBytes(UTF_8),
+            rig.gateway("gw-0").close();
+            RecordMetadata a = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
                     "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
             // B's version must be above A's first version, which is made from A's record timestamp.
             await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > a.timestamp() + 20);
-            assertThat(coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
+            assertThat(rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
 
-            RequestGateway gateway = RequestGateway.start(coordinator, settings, topics, "gw-1", registry);
-            Thread reader = readAnswers(settings, topics, answers);
+            RequestGateway gateway = rig.gateway("gw-1");
+            Thread reader = rig.readAnswers(answers);
             try {
                 await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
                 assertThat(answers.get(0).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
                 assertThat(answers.get(0).error()).contains("may have been taken up before");
-                Outcome read = coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
+                Outcome read = rig.coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
                         .get(30, TimeUnit.SECONDS);
                 assertThat(new String(read.value(), UTF_8)).isEqualTo("second");
             } finally {
@@ -156,6 +146,14 @@ class GatewayRedeliveryTest {
             replicas = new InJvmReplicas(REPLICAS, settings, topics, dir);
             coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), registry);
             client = new KafkaProducer<>(settings.producer(name + "-client"));
+        }
+
+        RequestGateway gateway(String clientId) {
+            return RequestGateway.start(coordinator, settings, topics, clientId, registry);
+        }
+
+        Thread readAnswers(List<Outcome> answers) {
+            return GatewayRedeliveryTest.readAnswers(settings, topics, answers);
         }
 
         @Override
