@@ -57,40 +57,30 @@ class GatewayRedeliveryTest {
     void aRedeliveredPutDoesNotSupersedeAWriteThatBeganAfterItsAnswer(TestKafka kafka) throws Exception {
         List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (Rig rig = new Rig(kafka, "redeliver", dir)) {
-            RequestGateway gateway = rig.gateway("gw-1");
-            Thread reader = rig.readAnswers(answers);
-            try {
-                RecordHeaders headers = new RecordHeaders();
-                headers.add(KqHeaders.CORRELATION_ID, "A".getBytes(UTF_8));
-                RecordMetadata first = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
-                        "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8), headers)).get(30, TimeUnit.SECONDS);
-                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
-                assertThat(answers.get(0).status()).isEqualTo(Status.OK);
+            rig.gateway("gw-1");
+            rig.readAnswers(answers);
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(KqHeaders.CORRELATION_ID, "A".getBytes(UTF_8));
+            RecordMetadata first = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
+                    "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8), headers)).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
+            assertThat(answers.get(0).status()).isEqualTo(Status.OK);
 
-                // B begins after A's answer, and is acknowledged.
-                Outcome b = rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
-                assertThat(b.status()).isEqualTo(Status.OK);
+            // B begins after A's answer, and is acknowledged.
+            Outcome b = rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
+            assertThat(b.status()).isEqualTo(Status.OK);
 
-                // A is delivered again: the group's offset goes back over it, as after a crash before the commit.
-                gateway.close();
-                TopicPartition tp = new TopicPartition(first.topic(), first.partition());
-                try (Admin admin = Admin.create(rig.settings.admin("redelivery-admin"))) {
-                    admin.alterConsumerGroupOffsets(rig.topics.prefix() + ".gateway", Map.of(tp, new OffsetAndMetadata(first.offset())))
-                            .all().get(30, TimeUnit.SECONDS);
-                }
-                gateway = rig.gateway("gw-2");
-                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 2);
-                assertThat(answers.get(1).status()).as("the redelivered request is answered again").isEqualTo(Status.OK);
-
-                Outcome read = rig.coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
-                        .get(30, TimeUnit.SECONDS);
-                assertThat(new String(read.value(), UTF_8)).as("B began after A was answered; A executed again must not hide it")
-                        .isEqualTo("second");
-            } finally {
-                gateway.close();
-                reader.interrupt();
-                reader.join(10_000);
+            // A is delivered again: the group's offset goes back over it, as after a crash before the commit.
+            rig.stopGateway();
+            TopicPartition tp = new TopicPartition(first.topic(), first.partition());
+            try (Admin admin = Admin.create(rig.settings.admin("redelivery-admin"))) {
+                admin.alterConsumerGroupOffsets(rig.topics.prefix() + ".gateway", Map.of(tp, new OffsetAndMetadata(first.offset())))
+                        .all().get(30, TimeUnit.SECONDS);
             }
+            rig.gateway("gw-2");
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 2);
+            assertThat(answers.get(1).status()).as("the redelivered request is answered again").isEqualTo(Status.OK);
+            assertThat(rig.readAll("k")).as("B began after A was answered; A executed again must not hide it").isEqualTo("second");
         }
     }
 
@@ -107,27 +97,51 @@ class GatewayRedeliveryTest {
         List<Outcome> answers = new CopyOnWriteArrayList<>();
         try (Rig rig = new Rig(kafka, "retaken", dir)) {
             // Creates the request topic (with LogAppendTime) before anyone consumes it.
-            rig.gateway("gw-0").close();
+            rig.gateway("gw-0");
+            rig.stopGateway();
             RecordMetadata a = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
                     "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000}".getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
             // B's version must be above A's first version, which is made from A's record timestamp.
             await().atMost(Duration.ofSeconds(5)).until(() -> System.currentTimeMillis() > a.timestamp() + 20);
             assertThat(rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
 
-            RequestGateway gateway = rig.gateway("gw-1");
-            Thread reader = rig.readAnswers(answers);
-            try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
-                assertThat(answers.get(0).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
-                assertThat(answers.get(0).error()).contains("may have been taken up before");
-                Outcome read = rig.coordinator.execute(new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 10_000L, null))
-                        .get(30, TimeUnit.SECONDS);
-                assertThat(new String(read.value(), UTF_8)).isEqualTo("second");
-            } finally {
-                gateway.close();
-                reader.interrupt();
-                reader.join(10_000);
-            }
+            rig.gateway("gw-1");
+            rig.readAnswers(answers);
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
+            assertThat(answers.get(0).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+            assertThat(answers.get(0).error()).contains("may have been taken up before");
+            assertThat(rig.readAll("k")).isEqualTo("second");
+        }
+    }
+
+    /**
+     * A client that lost its answer retries through the request topic: the same requestId, and
+     * the timestamp Kafka gave its first record as firstIssuedAtMs. The retry is recognised as the
+     * same request: answered at the first attempt's version, below B, which began after the first
+     * answer and stays the value.
+     */
+    @Test
+    void aClientRetryIsAnsweredAtTheFirstAttemptsVersionAndSupersedesNothing(TestKafka kafka) throws Exception {
+        List<Outcome> answers = new CopyOnWriteArrayList<>();
+        String put = "{\"op\":\"put\",\"key\":\"k\",\"value\":\"first\",\"timeoutMs\":60000,\"requestId\":\"order-7\"%s}";
+        try (Rig rig = new Rig(kafka, "retry", dir)) {
+            rig.gateway("gw-1");
+            rig.readAnswers(answers);
+            RecordMetadata first = rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
+                    put.formatted("").getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 1);
+            assertThat(answers.get(0).status()).isEqualTo(Status.OK);
+
+            Outcome b = rig.coordinator.put("k", "second".getBytes(UTF_8)).get(30, TimeUnit.SECONDS);
+            assertThat(b.status()).isEqualTo(Status.OK);
+
+            rig.client.send(new ProducerRecord<>(rig.topics.requests(), null, "k".getBytes(UTF_8),
+                    put.formatted(",\"firstIssuedAtMs\":" + first.timestamp()).getBytes(UTF_8))).get(30, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> answers.size() == 2);
+            assertThat(answers.get(1).status()).isEqualTo(Status.OK);
+            assertThat(answers.get(1).version()).as("the first attempt's version").isEqualTo(answers.get(0).version());
+            assertThat(answers.get(1).version()).isLessThan(b.version());
+            assertThat(rig.readAll("k")).isEqualTo("second");
         }
     }
 
@@ -139,6 +153,8 @@ class GatewayRedeliveryTest {
         final InJvmReplicas replicas;
         final Coordinator coordinator;
         final KafkaProducer<byte[], byte[]> client;
+        private RequestGateway gateway;
+        private Thread reader;
 
         Rig(TestKafka kafka, String name, Path dir) {
             topics = new TopicNames(kafka.uniqueName(name));
@@ -148,16 +164,38 @@ class GatewayRedeliveryTest {
             client = new KafkaProducer<>(settings.producer(name + "-client"));
         }
 
-        RequestGateway gateway(String clientId) {
-            return RequestGateway.start(coordinator, settings, topics, clientId, registry);
+        /** Starts a gateway, in place of the one running, if any. */
+        void gateway(String clientId) {
+            stopGateway();
+            gateway = RequestGateway.start(coordinator, settings, topics, clientId, registry);
         }
 
-        Thread readAnswers(List<Outcome> answers) {
-            return GatewayRedeliveryTest.readAnswers(settings, topics, answers);
+        void stopGateway() {
+            if (gateway != null) {
+                gateway.close();
+                gateway = null;
+            }
+        }
+
+        /** Collects every answer on the response topic into {@code answers}, until the rig closes. */
+        void readAnswers(List<Outcome> answers) {
+            reader = GatewayRedeliveryTest.readAnswers(settings, topics, answers);
+        }
+
+        /** The key's value, read from every replica. */
+        String readAll(String key) throws Exception {
+            Outcome read = coordinator.execute(new ExternalRequest(Op.GET, key, null, null, Consistency.ALL, 10_000L, null))
+                    .get(30, TimeUnit.SECONDS);
+            return new String(read.value(), UTF_8);
         }
 
         @Override
         public void close() throws Exception {
+            stopGateway();
+            if (reader != null) {
+                reader.interrupt();
+                reader.join(10_000);
+            }
             client.close();
             coordinator.close();
             replicas.close();

@@ -55,7 +55,7 @@ final class SimClient {
         void sent(Version v, boolean afterAnswer) {
             if (!afterAnswer) {
                 sentBeforeAnswer = Version.max(sentBeforeAnswer, v);
-            } else if (!sim.clientRetries && (sentBeforeAnswer == null || v.compareTo(sentBeforeAnswer) > 0)) {
+            } else if (!sim.naiveRetries && (sentBeforeAnswer == null || v.compareTo(sentBeforeAnswer) > 0)) {
                 sim.fail("execution " + executions + " of " + this + ", after its answer, writes " + v
                         + ", above everything written before that answer (" + sentBeforeAnswer + ")", key);
             }
@@ -79,7 +79,7 @@ final class SimClient {
                 completedAt = sim.now;
                 version = v;
                 seen = write ? value : outcome.value() == null ? null : text(outcome.value());
-            } else if (write && !sim.clientRetries) {
+            } else if (write && !sim.naiveRetries) {
                 // The checker sees the highest version any execution answered: a supersede shows.
                 version = Version.max(version, v);
             }
@@ -138,33 +138,43 @@ final class SimClient {
         ExternalRequest request = new ExternalRequest(kind, key, value == null ? null : value.getBytes(UTF_8),
                 Consistency.count(shape.w()), Consistency.count(shape.r()), shape.timeoutMs(), mode);
         boolean identified = write && sim.random.nextInt(3) != 0;
-        if (identified) {
-            // The gateway's issue time: its record's timestamp, the same on every execution.
-            request = request.identified(name + "#" + done, coordinator.clock());
-        }
         Op op = new Op(sim.ops.size(), key, write, mode == Mode.LINEARIZABLE, value);
         sim.ops.add(op);
-        ExternalRequest sent = request;
+        ExternalRequest first = null;
+        boolean retriable = false;
+        if (identified) {
+            // The gateway's issue time: its record's timestamp, the same on every execution.
+            first = request.identified(name + "#" + done, coordinator.clock());
+            retriable = sim.clientRetries;
+            request = first;
+        }
+        ExternalRequest sent = first;
+        boolean clientMayRetry = retriable;
         coordinator.submit(request, op, outcome -> {
             op.outcome(outcome, false);
             if (identified) {
-                maybeRedeliver(sent, op, outcome == null ? 0.7 : sim.config.faults().redelivery(), 2 * sim.config.shape().timeoutMs());
+                maybeRedeliver(sent, clientMayRetry, op, outcome == null ? 0.7 : sim.config.faults().redelivery(),
+                        2 * sim.config.shape().timeoutMs());
             }
             sim.at(sim.random.nextInt(10), this::next);
         });
         if (identified && sim.config.faults().redelivery() > 0) {
             // A rebalance: the new owner of the request's partition executes it while the revoked
             // gateway's execution is still running, so the two overlap.
-            maybeRedeliver(sent, op, sim.config.faults().redelivery() / 2, sim.config.shape().timeoutMs() / 2);
+            maybeRedeliver(sent, clientMayRetry, op, sim.config.faults().redelivery() / 2, sim.config.shape().timeoutMs() / 2);
         }
     }
 
     /**
-     * The gateway executes the request again, within {@code withinMs}, on any coordinator;
-     * sometimes more than once. The gateway that takes it up again knows it may have been taken up
-     * before (its record predates the gateway's ownership of the partition).
+     * The request is executed again, within {@code withinMs}, on any coordinator; sometimes more
+     * than once. The gateway that takes its record up again knows it may have been taken up
+     * before (the record predates its ownership of the partition). With client retries, the client
+     * retries it instead, with the same requestId: a new record, with a
+     * new timestamp and above every end offset, so never marked a retake by the gateway; it names
+     * its first attempt's issue time, as {@code firstIssuedAtMs} does on the wire, unless the client
+     * is naive (then it is a new request under an old requestId).
      */
-    private void maybeRedeliver(ExternalRequest request, Op op, double chance, long withinMs) {
+    private void maybeRedeliver(ExternalRequest first, boolean clientMayRetry, Op op, double chance, long withinMs) {
         if (sim.random.nextDouble() >= chance) {
             return;
         }
@@ -172,10 +182,15 @@ final class SimClient {
         SimCoordinator by = sim.coordinators.get(sim.random.nextInt(sim.coordinators.size()));
         sim.at(1 + sim.random.nextLong(withinMs), () -> {
             op.executions++;
-            by.submit(sim.clientRetries ? request.identified(request.requestId(), by.clock()).retaken(false)
-                    : request.retaken(!sim.zombieGateways), op, outcome -> {
+            ExternalRequest again;
+            if (clientMayRetry) {
+                again = sim.naiveRetries ? first.identified(first.requestId(), by.clock()) : first.retryOf(first.issuedAtMs());
+            } else {
+                again = first.retaken(!sim.zombieGateways);
+            }
+            by.submit(again, op, outcome -> {
                 op.outcome(outcome, true);
-                maybeRedeliver(request, op, sim.config.faults().redelivery() / 2, 2 * sim.config.shape().timeoutMs());
+                maybeRedeliver(first, clientMayRetry, op, sim.config.faults().redelivery() / 2, 2 * sim.config.shape().timeoutMs());
                 sim.pendingRedeliveries--;
             });
         });

@@ -65,11 +65,18 @@ final class Simulation {
     boolean zombieGateways;
     /**
      * Whether a redelivery is instead the client retrying with the same requestId: a new record,
-     * with a new broker timestamp, above every end offset (so never retaken). A known limit (see
-     * {@code SimulationFindings}); the properties keep it off. The after-answer invariant and the
-     * checker's highest-answered-version rule do not apply then: a new record has a new first version.
+     * with a new broker timestamp, above every end offset (so never marked a retake by the
+     * gateway), naming its first attempt's issue time ({@code firstIssuedAtMs}). The properties
+     * turn it on for every other seed.
      */
     boolean clientRetries;
+    /**
+     * Whether those retries leave out {@code firstIssuedAtMs}, as a client that ignores the
+     * protocol would: then each is a new request with the same requestId, which may take effect
+     * twice (see {@code SimulationFindings}). The after-answer invariant and the checker's
+     * highest-answered-version rule do not apply then.
+     */
+    boolean naiveRetries;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
     /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */

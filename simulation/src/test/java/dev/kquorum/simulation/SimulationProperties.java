@@ -35,6 +35,7 @@ class SimulationProperties {
     void linearizableModeHistoriesAreLinearizable(@ForAll long seed, @ForAll("linearizableShapes") SimConfig.Shape shape,
                                                   @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.LINEARIZABLE, shape, faults, clocks));
+        sim.clientRetries = seed % 2 == 0;
         List<HistoryOp> history = sim.run();
         assertLinearizable(sim, history);
         assertNothingLost(sim);
@@ -44,6 +45,7 @@ class SimulationProperties {
     void quorumModeHistoriesKeepTheQuorumPromise(@ForAll long seed, @ForAll("shapes") SimConfig.Shape shape,
                                                  @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.QUORUM, shape, faults, clocks));
+        sim.clientRetries = seed % 2 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
@@ -60,6 +62,7 @@ class SimulationProperties {
     void mixedModesKeepTheQuorumPromise(@ForAll long seed, @ForAll("linearizableShapes") SimConfig.Shape shape,
                                         @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(null, shape, faults, clocks));
+        sim.clientRetries = seed % 2 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);

@@ -13,14 +13,16 @@ import dev.kquorum.common.quorum.Consistency;
  *                   executing a request with the same identity again never supersedes a write that
  *                   began after its first answer; null for none. The gateway gives every request one:
  *                   the client's, or else the request record's topic, partition and offset
- * @param issuedAtMs when the request was issued (the gateway: its record's timestamp), the same on
- *                   every execution of it; null for now. A write with an identity is first written
- *                   at a version made from it, so that executing it again writes the same version
- * @param retaken    the gateway cannot rule out that this request was taken up before, by another
- *                   gateway or an earlier run (its record predates this gateway's ownership of the
- *                   partition). Only a first execution chooses a new version for a write; one that
- *                   may be retaken only completes what an earlier one wrote, or answers
- *                   QUORUM_NOT_REACHED. Not part of the wire format
+ * @param issuedAtMs when the request was issued (the gateway: its record's timestamp; a client's
+ *                   retry: its first attempt's), the same on every execution of it; null for now. A
+ *                   write with an identity is first written at a version made from it, so that
+ *                   executing it again writes the same version
+ * @param retaken    this request may have been taken up before: a client's retry (on the wire,
+ *                   {@code firstIssuedAtMs} with the {@code requestId} of the first attempt), or a
+ *                   record the gateway cannot rule out was taken up by another gateway or an earlier
+ *                   run (it predates this gateway's ownership of the partition). Only a first
+ *                   execution chooses a new version for a write; one that may be retaken only
+ *                   completes what an earlier one wrote, or answers QUORUM_NOT_REACHED
  */
 public record ExternalRequest(Op op, String key, byte[] value, Consistency w, Consistency r, Long timeoutMs, Mode mode,
                               String requestId, Long issuedAtMs, boolean retaken) {
@@ -62,6 +64,18 @@ public record ExternalRequest(Op op, String key, byte[] value, Consistency w, Co
     /** The same request with this identity and issue time. */
     public ExternalRequest identified(String id, Long issuedAt) {
         return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, id, issuedAt, retaken);
+    }
+
+    /**
+     * This request sent again by its client, which did not get the first attempt's answer: the
+     * same {@code requestId}, dated by the first attempt ({@code firstIssuedAtMs}, the timestamp
+     * Kafka gave its record), so that it writes only what the first attempt wrote.
+     */
+    public ExternalRequest retryOf(long firstIssuedAtMs) {
+        if (requestId == null) {
+            throw new IllegalStateException("only a request with a requestId can be retried as the same request");
+        }
+        return identified(requestId, firstIssuedAtMs).retaken(true);
     }
 
     /** The same request, maybe taken up before (see {@code retaken}). */

@@ -15,7 +15,7 @@ import dev.kquorum.common.quorum.InvalidQuorumException;
 final class ExternalRequestCodec {
 
     private static final Set<String> FIELDS =
-            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode", "requestId");
+            Set.of("v", "op", "key", "value", "valueBase64", "w", "r", "timeoutMs", "mode", "requestId", "firstIssuedAtMs");
 
     private ExternalRequestCodec() {
     }
@@ -41,6 +41,9 @@ final class ExternalRequestCodec {
             }
             if (request.requestId() != null) {
                 g.writeStringField("requestId", request.requestId());
+                if (request.retaken() && request.issuedAtMs() != null) {
+                    g.writeNumberField("firstIssuedAtMs", request.issuedAtMs());
+                }
             }
         });
     }
@@ -82,7 +85,19 @@ final class ExternalRequestCodec {
         }
         Mode mode = f.has("mode") ? Mode.fromWire(f.text("mode")) : null;
         String requestId = f.has("requestId") ? f.requestId() : null;
-        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, null);
+        if (!f.has("firstIssuedAtMs")) {
+            return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, null);
+        }
+        // A client's retry: dated by its first attempt, and never the first execution of its request.
+        if (requestId == null) {
+            throw new ProtocolException("field 'firstIssuedAtMs': marks a retry, which needs the 'requestId' of its first attempt");
+        }
+        long firstIssuedAtMs = f.wholeNumber("firstIssuedAtMs");
+        if (firstIssuedAtMs < 0) {
+            throw new ProtocolException("field 'firstIssuedAtMs': " + firstIssuedAtMs + " is negative; it is the timestamp"
+                    + " Kafka gave the first attempt's record, in ms since the epoch");
+        }
+        return new ExternalRequest(op, key, value, w, r, timeoutMs, mode, requestId, firstIssuedAtMs, true);
     }
 
     private static Consistency consistency(JsonFields f, String name) {

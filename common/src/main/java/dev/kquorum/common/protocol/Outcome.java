@@ -43,7 +43,7 @@ public record Outcome(Status status, Op op, String key, byte[] value, Version ve
     public static Outcome late(Op op, String key, long ageMs, long timeoutMs) {
         return new Outcome(Status.QUORUM_NOT_REACHED, op, key, null, null, 0, 0, List.of(),
                 "not executed: issued " + ageMs + " ms ago, past its timeout of " + timeoutMs
-                        + " ms (the gateway was behind, or took the request over after a crash); an earlier execution, if any,"
+                        + " ms (the gateway was behind, took the request over after a crash, or the client retried too late); an earlier execution, if any,"
                         + " may still become visible");
     }
 

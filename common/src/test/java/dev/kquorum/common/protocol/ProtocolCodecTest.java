@@ -49,7 +49,9 @@ class ProtocolCodecTest {
                 ExternalRequest.put("k", new byte[] {(byte) 0xff, 0}),
                 ExternalRequest.get("k"),
                 new ExternalRequest(Op.GET, "k", null, null, Consistency.ALL, 250L, Mode.LINEARIZABLE),
-                new ExternalRequest(Op.DELETE, "k", null, Consistency.count(2), null, 5000L, Mode.QUORUM));
+                new ExternalRequest(Op.DELETE, "k", null, Consistency.count(2), null, 5000L, Mode.QUORUM),
+                ExternalRequest.put("k", new byte[] {1}).identified("order-7", null),
+                ExternalRequest.put("k", new byte[] {1}).identified("order-7", null).retryOf(1_800_000_000_000L));
         for (ExternalRequest r : requests) {
             assertThat(ProtocolCodec.decodeExternalRequest(ProtocolCodec.encode(r))).isEqualTo(r);
         }
@@ -89,6 +91,16 @@ class ProtocolCodecTest {
         assertThat(decode("{\"v\":1,\"op\":\"get\",\"key\":\"k\",\"mode\":\"linearizable\"}").mode()).isEqualTo(Mode.LINEARIZABLE);
     }
 
+    @Test
+    void aRetryNamesItsFirstAttemptsIssueTime() {
+        ExternalRequest retry = decode("{\"op\":\"put\",\"key\":\"k\",\"value\":\"a\",\"requestId\":\"order-7\",\"firstIssuedAtMs\":1800000000000}");
+        assertThat(retry.retaken()).as("a retry may have been taken up before").isTrue();
+        assertThat(retry.issuedAtMs()).isEqualTo(1_800_000_000_000L);
+        ExternalRequest first = decode("{\"op\":\"put\",\"key\":\"k\",\"value\":\"a\",\"requestId\":\"order-7\"}");
+        assertThat(first.retaken()).isFalse();
+        assertThat(first.issuedAtMs()).as("dated by its record, at the gateway").isNull();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             not json at all                                              | malformed JSON
@@ -117,6 +129,9 @@ class ProtocolCodecTest {
             {"op":"get","key":"k","vaule":"x"}                           | field 'vaule': unknown field
             {"op":"get","key":"k","key":"j"}                             | Duplicate field 'key'
             {"v":2,"op":"get","key":"k"}                                 | field 'v': schema version 2 is not supported
+            {"op":"get","key":"k","firstIssuedAtMs":1}                   | field 'firstIssuedAtMs': marks a retry, which needs the 'requestId'
+            {"op":"get","key":"k","requestId":"a","firstIssuedAtMs":-1}  | field 'firstIssuedAtMs': -1 is negative
+            {"op":"get","key":"k","requestId":"a","firstIssuedAtMs":"x"} | field 'firstIssuedAtMs': expected a whole number, got string
             """)
     void rejectsMalformedExternalRequestsNamingTheField(String json, String expected) {
         assertThatThrownBy(() -> decode(json)).isInstanceOf(ProtocolException.class).hasMessageContaining(expected);

@@ -143,8 +143,11 @@ final class WriteCall extends BaseCall {
             return lowestHeld.compareTo(duplicate) >= 0 ? finishAt(duplicate) : sendRound(1, duplicate, origin.reissued());
         }
         Version target = duplicate != null ? duplicate : version;
-        // Replicas that had not seen the request count as fresh where what they hold is not above it.
-        long fresh = freshBefore + heldByNewcomers.stream().filter(h -> !h.isNewerThan(target)).count();
+        // Replicas that had not seen the request hold this execution's version: they count as fresh
+        // for the target only if it is that version (another execution's may differ: a client's
+        // retry that did not name its first attempt), and where what they hold is not above it.
+        long fresh = freshBefore + (target.equals(version)
+                ? heldByNewcomers.stream().filter(h -> !h.isNewerThan(target)).count() : 0);
         if (fresh >= w) {
             return finishAt(target);
         }

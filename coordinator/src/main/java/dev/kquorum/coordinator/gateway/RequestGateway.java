@@ -244,13 +244,8 @@ public final class RequestGateway implements AutoCloseable {
             answer(record, tp, address, Outcome.invalid(null, null, e.getMessage()));
             return;
         }
-        // The request's identity: the client's requestId, else its own coordinates (with the topic's
-        // id, since a topic recreated under the same name reuses offsets). Executed again
-        // (redelivery after a crash or rebalance), it is recognised and supersedes nothing newer.
-        String identity = request.requestId() != null ? "id:" + request.requestId()
-                : "at:" + requestTopicId + "/" + record.partition() + "@" + record.offset();
-        ExternalRequest identified = request.identified(identity, record.timestamp())
-                .retaken(ownership.maybeTakenUpBefore(tp, record.offset()));
+        ExternalRequest identified = RequestIdentity.of(request, requestTopicId, record.partition(), record.offset(),
+                record.timestamp(), ownership.maybeTakenUpBefore(tp, record.offset()));
         client.execute(identified).whenComplete((outcome, error) -> answer(record, tp, address, error == null
                 ? outcome
                 : Outcome.invalid(request.op(), request.key(), "internal error: " + error.getMessage())));

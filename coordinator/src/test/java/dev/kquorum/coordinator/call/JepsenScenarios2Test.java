@@ -2,9 +2,11 @@ package dev.kquorum.coordinator.call;
 
 import static dev.kquorum.coordinator.call.ScenarioSupport.R3;
 import static dev.kquorum.coordinator.call.ScenarioSupport.T;
+import static dev.kquorum.coordinator.call.ScenarioSupport.acknowledgedB;
 import static dev.kquorum.coordinator.call.ScenarioSupport.bytes;
 import static dev.kquorum.coordinator.call.ScenarioSupport.core;
 import static dev.kquorum.coordinator.call.ScenarioSupport.corr;
+import static dev.kquorum.coordinator.call.ScenarioSupport.highestSent;
 import static dev.kquorum.coordinator.call.ScenarioSupport.outcome;
 import static dev.kquorum.coordinator.call.ScenarioSupport.requestA;
 import static dev.kquorum.coordinator.call.ScenarioSupport.writeTo;
@@ -16,7 +18,6 @@ import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.Status;
 import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
@@ -51,12 +52,6 @@ class JepsenScenarios2Test {
         return new ExternalRequest(Op.PUT, "k", bytes("A"), null, null, null, Mode.LINEARIZABLE).identified("kq.requests-0@41", T);
     }
 
-    private static Version highestSent(Effects effects) {
-        return effects.send().stream().filter(o -> o.request() instanceof ReplicaRequest.Write)
-                .map(o -> ((ReplicaRequest.Write) o.request()).versioned().version())
-                .max(Version::compareTo).orElse(null);
-    }
-
     /**
      * FINDING Q2 (DESIGN section 1 / README: executing a request twice "never supersedes a write
      * that began after its first answer"; protocol.md "Only while no answer can exist").
@@ -86,12 +81,7 @@ class JepsenScenarios2Test {
         assertThat(firstAnswer.status()).isEqualTo(Status.QUORUM_NOT_REACHED);
 
         // B begins after A's first answer and is acknowledged by r2 and r3.
-        CoordinatorCore c2 = core("c2~bbbb");
-        Effects bSent = c2.submit(1, ExternalRequest.put("k", bytes("B")), T + 2_010);
-        Version b = writeTo(bSent, "r2").versioned().version();
-        c2.onReply(corr(bSent, "r2"), new ReplicaReply.Ack("r2", "k", b), T + 2_011);
-        assertThat(outcome(c2.onReply(corr(bSent, "r3"), new ReplicaReply.Ack("r3", "k", b), T + 2_011)).status())
-                .isEqualTo(Status.OK);
+        Version b = acknowledgedB(T + 2_010, "r2", "r3");
 
         // C3's delayed round 0 reaches r2 and r3 now (still within C3's deadline, T+3400).
         c3.onReply(corr(again, "r2"), new ReplicaReply.Ack("r2", "k", b), T + 2_020);
@@ -131,11 +121,7 @@ class JepsenScenarios2Test {
         assertThat(secondAnswer.version()).isEqualTo(v0);
 
         // B begins after A's answer; acked by r1 and r2.
-        CoordinatorCore c2 = core("c2~bbbb");
-        Effects bSent = c2.submit(1, ExternalRequest.put("k", bytes("B")), T + 20);
-        Version b = writeTo(bSent, "r1").versioned().version();
-        c2.onReply(corr(bSent, "r1"), new ReplicaReply.Ack("r1", "k", b), T + 21);
-        assertThat(outcome(c2.onReply(corr(bSent, "r2"), new ReplicaReply.Ack("r2", "k", b), T + 21)).status()).isEqualTo(Status.OK);
+        Version b = acknowledgedB(T + 20, "r1", "r2");
 
         // C1's delayed write reaches r1 now.
         Effects c1Next = c1.onReply(corr(a1, "r1"), new ReplicaReply.Ack("r1", "k", b), T + 30);

@@ -8,7 +8,10 @@ import java.util.List;
 import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.Status;
+import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.MaxClockOffset;
 
 /**
@@ -43,6 +46,27 @@ final class ScenarioSupport {
     static ReplicaRequest.Write writeTo(Effects effects, String replica) {
         return (ReplicaRequest.Write) effects.send().stream().filter(o -> o.replica().equals(replica))
                 .findFirst().orElseThrow().request();
+    }
+
+    /**
+     * Write B ({@code k=B}, no identity) from coordinator c2 at {@code at}, acknowledged a
+     * millisecond later by {@code first} and {@code second}: answered OK, and its version returned.
+     */
+    static Version acknowledgedB(long at, String first, String second) {
+        CoordinatorCore c2 = core("c2~bbbb");
+        Effects sent = c2.submit(1, ExternalRequest.put("k", bytes("B")), at);
+        Version b = writeTo(sent, first).versioned().version();
+        c2.onReply(corr(sent, first), new ReplicaReply.Ack(first, "k", b), at + 1);
+        assertThat(outcome(c2.onReply(corr(sent, second), new ReplicaReply.Ack(second, "k", b), at + 1)).status())
+                .isEqualTo(Status.OK);
+        return b;
+    }
+
+    /** The highest version among the writes {@code effects} sends; null if it sends none. */
+    static Version highestSent(Effects effects) {
+        return effects.send().stream().filter(o -> o.request() instanceof ReplicaRequest.Write)
+                .map(o -> ((ReplicaRequest.Write) o.request()).versioned().version())
+                .max(Version::compareTo).orElse(null);
     }
 
     static Outcome outcome(Effects effects) {
