@@ -9,6 +9,7 @@ import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ProtocolException;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 
@@ -107,7 +108,17 @@ public final class Replica {
         }
         ReplicaRequest.Read read = (ReplicaRequest.Read) request;
         Identity seen = read.requestId() == null ? null : Identity.read(state, read.key(), read.requestId());
-        return new ReplicaReply.Value(id, read.key(), state.get(read.key()), seen == null ? null : seen.duplicate());
+        boolean claimed = false;
+        if (read.attempt() != null) {
+            // First come, first recorded, and never changed: so at most one execution of a request
+            // is recorded first by a majority, and only that one chooses a version.
+            if (seen == null) {
+                seen = Identity.claim(read.attempt(), nowMs);
+                seen.write(state, read.key(), read.requestId());
+            }
+            claimed = seen.attempt().equals(read.attempt());
+        }
+        return new ReplicaReply.Value(id, read.key(), state.get(read.key()), seen == null ? null : seen.duplicate(), claimed);
     }
 
     /**
@@ -122,6 +133,11 @@ public final class Replica {
         Versioned held = state.get(write.key());
         ReplicaRequest.Origin origin = write.origin();
         Identity seen = origin == null ? null : Identity.read(state, write.key(), origin.requestId());
+        if (seen != null && seen.claimOnly() && !origin.reissue()) {
+            // Only a quorum-mode execution writes a first version, and only a linearizable one claims.
+            return new ReplicaReply.Invalid(id, "request " + origin.requestId() + " was claimed here by a linearizable"
+                    + " execution; an execution of it in quorum mode is refused (one requestId, one request)");
+        }
         if (seen != null && !origin.reissue() && !seen.attempt().equals(origin.attempt())) {
             // Another execution of this request wrote it already: write nothing above what followed.
             return new ReplicaReply.Ack(id, write.key(), Version.max(held == null ? null : held.version(), seen.written()),
@@ -134,7 +150,7 @@ public final class Replica {
         if (origin != null) {
             boolean fresh = held == null || !held.version().isNewerThan(incoming);
             Identity now = seen == null
-                    ? new Identity(origin.attempt(), incoming, origin.reissue(), !origin.reissue() && fresh)
+                    ? new Identity(origin.attempt(), incoming, origin.reissue(), !origin.reissue() && fresh, false)
                     : seen.written(incoming, origin.reissue());
             now.write(state, write.key(), origin.requestId());
         }
@@ -147,11 +163,19 @@ public final class Replica {
 
     /**
      * What this replica remembers of a request with an identity, per key: which execution
-     * (attempt) wrote it first, the highest version it was written at, whether that version was a
-     * re-issue, and whether its first version was the newest here when it arrived. Stored as an
-     * entry of its own, under a key no data key can take, and purged after the dedup window.
+     * (attempt) wrote or claimed it first, the highest version it was written at, whether that
+     * version was a re-issue, and whether its first version was the newest here when it arrived.
+     * Stored as an entry of its own, under a key no data key can take, and purged after the dedup
+     * window. A claim (a linearizable write's query) has written nothing yet: its version is only
+     * the time of the claim, which dates it for the purge.
      */
-    private record Identity(String attempt, Version written, boolean reissued, boolean firstFresh) {
+    private record Identity(String attempt, Version written, boolean reissued, boolean firstFresh, boolean claimOnly) {
+
+        private static final String CLAIM_WRITER = "claim";
+
+        static Identity claim(String attempt, long nowMs) {
+            return new Identity(attempt, new Version(HybridClock.pack(nowMs, 0), CLAIM_WRITER), false, false, true);
+        }
 
         static Identity read(VersionedState state, String key, String requestId) {
             Versioned stored = state.get(storeKey(key, requestId));
@@ -159,21 +183,26 @@ public final class Replica {
                 return null;
             }
             String[] parts = new String(stored.value(), UTF_8).split("\n", -1);
-            return new Identity(parts[0], stored.version(), parts[1].equals("1"), parts[2].equals("1"));
+            return new Identity(parts[0], stored.version(), parts[1].equals("1"), parts[2].equals("1"),
+                    parts.length > 3 && parts[3].equals("claim"));
         }
 
         void write(VersionedState state, String key, String requestId) {
-            String flags = attempt + "\n" + (reissued ? "1" : "0") + "\n" + (firstFresh ? "1" : "0");
+            String flags = attempt + "\n" + (reissued ? "1" : "0") + "\n" + (firstFresh ? "1" : "0") + (claimOnly ? "\nclaim" : "");
             state.put(storeKey(key, requestId), new Versioned(written, flags.getBytes(UTF_8)));
         }
 
-        /** Written again at {@code version}: the highest version stays, and says whether it was a re-issue. */
+        /**
+         * Written again at {@code version}: the highest version stays, and says whether it was a
+         * re-issue. A claim takes the first version written, whatever the time of the claim.
+         */
         Identity written(Version version, boolean reissue) {
-            return version.isNewerThan(written) ? new Identity(attempt, version, reissue, firstFresh) : this;
+            return claimOnly || version.isNewerThan(written) ? new Identity(attempt, version, reissue, firstFresh, false) : this;
         }
 
+        /** What another execution is told: null for a claim, under which nothing was written. */
         ReplicaReply.Duplicate duplicate() {
-            return new ReplicaReply.Duplicate(written, reissued, firstFresh);
+            return claimOnly ? null : new ReplicaReply.Duplicate(written, reissued, firstFresh);
         }
 
         static String storeKey(String key, String requestId) {

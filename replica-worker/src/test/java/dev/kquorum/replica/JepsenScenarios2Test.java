@@ -1,5 +1,6 @@
 package dev.kquorum.replica;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kquorum.common.protocol.ReplicaReply;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Pins the replica answers that coordinator's {@code JepsenScenarios2Test} feeds its core by hand
- * (findings Q1, Q2, A1 of the second review). These pass: the breaks are in what the coordinator
- * does with these answers, not in the answers.
+ * (findings Q1, Q2, A1 of the second review), and the claims of the ballot that only lets the
+ * execution a majority recorded first choose a version.
  */
 class JepsenScenarios2Test extends ReplicaScenarios {
 
@@ -49,5 +50,37 @@ class JepsenScenarios2Test extends ReplicaScenarios {
         apply(r, write("B", b, null), T + 22);
         assertThat(apply(r, write("A", v2, A2.reissued()), T + 30)).isEqualTo(new ReplicaReply.Ack("r1", "k", v2));
         assertThat(store.get("k").version()).isEqualTo(v2);
+    }
+
+    /**
+     * A1 and A1b with the ballot: a first execution's query claims the request. The first claim
+     * is recorded and kept, so a second execution's claim is told it is not its own; a claim is
+     * no write, so nobody is told of a duplicate; once the claimer writes, others learn its version.
+     */
+    @Test
+    void theFirstClaimIsKeptAndNamesNoWriteUntilTheClaimerWrites() {
+        Replica r = new Replica("r2");
+        String id = A1.requestId();
+        assertThat(apply(r, new ReplicaRequest.Read("k", id, A1.attempt()), T + 7))
+                .isEqualTo(new ReplicaReply.Value("r2", "k", null, null, true));
+        assertThat(apply(r, new ReplicaRequest.Read("k", id, A2.attempt()), T + 8))
+                .as("C3's claim comes second").isEqualTo(new ReplicaReply.Value("r2", "k", null, null, false));
+        assertThat(apply(r, new ReplicaRequest.Read("k", id, A1.attempt()), T + 9))
+                .as("asked again, C1's claim holds").isEqualTo(new ReplicaReply.Value("r2", "k", null, null, true));
+
+        Version v1 = new Version(HybridClock.pack(T + 5, 0), "!req~0123456789abcdef");
+        apply(r, write("A", v1, A1.reissued()), T + 10);
+        assertThat(apply(r, new ReplicaRequest.Read("k", id, A2.attempt()), T + 11)).as("the claim, written below its time")
+                .isEqualTo(new ReplicaReply.Value("r2", "k", new Versioned(v1, "A".getBytes(UTF_8)),
+                        new ReplicaReply.Duplicate(v1, true, false), false));
+    }
+
+    /** One requestId is one request: a quorum-mode execution of one that a linearizable one claimed is refused. */
+    @Test
+    void aQuorumModeWriteOfAClaimedRequestIsRefused() {
+        Replica r = new Replica("r1");
+        apply(r, new ReplicaRequest.Read("k", A1.requestId(), A1.attempt()), T + 7);
+        assertThat(apply(r, write("A", V0, A2), T + 8)).isInstanceOf(ReplicaReply.Invalid.class);
+        assertThat(store.get("k")).isNull();
     }
 }

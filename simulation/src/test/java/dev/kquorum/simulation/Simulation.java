@@ -58,9 +58,9 @@ final class Simulation {
     boolean lossyReplicaTopics;
     /**
      * Whether two executions of a request can both be taken for its first: a zombie gateway, paused
-     * past its session, still executing what it fetched after its partitions moved on. Then two
-     * executions may each choose a version (a known limit, see {@code SimulationFindings}); the
-     * properties keep it off, so every execution but the first knows it may be a retake.
+     * past its session, still executing what it fetched after its partitions moved on. Then only
+     * the replicas' ballot keeps the second from choosing a version too (see {@code
+     * SimulationFindings}); the properties turn it on for every third seed.
      */
     boolean zombieGateways;
     /**

@@ -77,8 +77,10 @@ class SimulationFindings {
                 new SimConfig.Faults(0.0, 0.03, 50, 0, 3, 2, 0.0, 0.0, 0, false),
                 new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, true));
         // (Found by CI as seed 27064; after quorum-mode writes with an identity learned to wait for
-        // a fresh quorum before re-issuing, that run no longer shows it, seed 699 does.)
-        Simulation sim = new Simulation(699, config);
+        // a fresh quorum before re-issuing, that run no longer showed it, seed 699 did; since only
+        // the execution a majority of replicas recorded first re-issues, seed 272 does. The story
+        // above is 27064's.)
+        Simulation sim = new Simulation(272, config);
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).isEmpty();
         assertThat(LinearizabilityChecker.firstViolation(sim.withoutQuorumReads())).isEqualTo("k0");
@@ -93,16 +95,17 @@ class SimulationFindings {
      * reads returned #15's value again. (Coordinator's {@code JepsenScenarios2Test} A1b, step by
      * step.) Now only a first execution chooses a version: the gateway marks a request it may have
      * taken up before, and such an execution only completes what an earlier one wrote. A zombie
-     * gateway (paused past its session, still executing what it fetched) cannot know, which is
-     * the known limit that the second half keeps visible.
+     * gateway (paused past its session, still executing what it fetched) cannot know, and with
+     * one the run failed as before, until a request's executions held a ballot: only the one
+     * that a majority of replicas saw first (its query claims the request there) chooses.
      */
     @Test
-    void overlappingExecutionsOfALinearizableWriteAgreeUnlessAZombieGatewayChoosesToo() {
+    void overlappingExecutionsOfALinearizableWriteAgreeEvenWithAZombieGateway() {
         SimConfig config = new SimConfig(Mode.LINEARIZABLE, new SimConfig.Shape(3, 2, 2, 3, 4, 1, 8, 700),
                 new SimConfig.Faults(0.0, 0.0, 220, 0, 0, 0, 0.6, 0.0, 0, false),
                 new SimConfig.Clocks(List.of(0L, 420L, -60L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
         assertThat(LinearizabilityChecker.firstViolation(run(654, config, false))).isNull();
-        assertThat(LinearizabilityChecker.firstViolation(run(654, config, true))).isEqualTo("k0");
+        assertThat(LinearizabilityChecker.firstViolation(run(654, config, true))).isNull();
     }
 
     /**
@@ -113,26 +116,26 @@ class SimulationFindings {
      * just above #21, and #21, acknowledged, was superseded.
      */
     @Test
-    void anOverlappingExecutionOfALinearizableWriteSupersedesNothingUnlessAZombieGatewayChoosesToo() {
+    void anOverlappingExecutionOfALinearizableWriteSupersedesNothingEvenWithAZombieGateway() {
         SimConfig config = new SimConfig(null, new SimConfig.Shape(5, 3, 3, 1, 4, 1, 6, 610),
                 new SimConfig.Faults(0.02, 0.05, 2, 3, 2, 1, 0.58, 0.05, 1, false),
                 new SimConfig.Clocks(List.of(0L, 0L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
         assertThat(QuorumPromiseChecker.violations(run(-9354, config, false))).isEmpty();
-        assertThat(QuorumPromiseChecker.violations(run(-9354, config, true)))
-                .anyMatch(v -> v.startsWith("#21 ") && v.contains("superseded by #19"));
+        assertThat(QuorumPromiseChecker.violations(run(-9354, config, true))).isEmpty();
     }
 
     /**
      * The same in quorum mode: an overlapping execution of delete #15 re-issued above writes #17
-     * and #18, both begun after #15's first answer, and superseded them.
+     * and #18, both begun after #15's first answer, and superseded them. With a zombie gateway it
+     * did so until only the execution that a majority of replicas recorded first could re-issue.
      */
     @Test
-    void anOverlappingExecutionOfAQuorumWriteReissuesNothingUnlessAZombieGatewayChoosesToo() {
+    void anOverlappingExecutionOfAQuorumWriteReissuesNothingEvenWithAZombieGateway() {
         SimConfig config = new SimConfig(Mode.QUORUM, new SimConfig.Shape(3, 2, 2, 2, 4, 1, 8, 700),
                 new SimConfig.Faults(0.02, 0.05, 2, 3, 0, 1, 0.6, 0.05, 0, false),
                 new SimConfig.Clocks(List.of(0L, 300L, 0L), List.of(0L, 0L, 0L, 0L, 0L), 0, 0, 1, false));
         assertThat(QuorumPromiseChecker.violations(run(4084, config, false))).isEmpty();
-        assertThat(QuorumPromiseChecker.violations(run(4084, config, true))).anyMatch(v -> v.contains("superseded by #15"));
+        assertThat(QuorumPromiseChecker.violations(run(4084, config, true))).isEmpty();
     }
 
     /**
@@ -143,8 +146,10 @@ class SimulationFindings {
      * effect twice. Seed 9 (quorum, no skew): an OK answer at another execution's version that one
      * replica held, fewer than W. A retry now names its first attempt's issue time
      * ({@code firstIssuedAtMs}), and is executed as a retake of it: both seeds keep every promise.
-     * A client that leaves the field out still sends a new request with an old requestId (KNOWN
-     * LIMIT, kept visible: it fails as before).
+     * A client that leaves the field out sends a new request under an old requestId: in quorum
+     * mode its first version is its own, and seed 9 fails as before (KNOWN LIMIT, kept visible); in
+     * linearizable mode the ballot (only the execution a majority recorded first chooses) keeps
+     * seed 120's promise even so.
      */
     @Test
     void clientRetriesWithTheSameRequestIdTakeEffectOnce() {
@@ -158,7 +163,7 @@ class SimulationFindings {
         assertThat(LinearizabilityChecker.firstViolation(retries(120, linearizable, false))).isNull();
 
         assertThatThrownBy(() -> retries(9, quorum, true)).hasMessageContaining("fewer than W");
-        assertThat(LinearizabilityChecker.firstViolation(retries(120, linearizable, true))).isEqualTo("k0");
+        assertThat(LinearizabilityChecker.firstViolation(retries(120, linearizable, true))).isNull();
     }
 
     private static List<HistoryOp> retries(long seed, SimConfig config, boolean naive) {

@@ -36,6 +36,7 @@ class SimulationProperties {
                                                   @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.LINEARIZABLE, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
+        sim.zombieGateways = seed % 3 == 0;
         List<HistoryOp> history = sim.run();
         assertLinearizable(sim, history);
         assertNothingLost(sim);
@@ -46,6 +47,7 @@ class SimulationProperties {
                                                  @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.QUORUM, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
+        sim.zombieGateways = seed % 3 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
@@ -63,6 +65,7 @@ class SimulationProperties {
                                         @ForAll("faults") SimConfig.Faults faults, @ForAll("clocks") SimConfig.Clocks clocks) {
         Simulation sim = new Simulation(seed, new SimConfig(null, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
+        sim.zombieGateways = seed % 3 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);

@@ -32,15 +32,21 @@ public sealed interface ReplicaReply {
     /**
      * The answer to a read: what is held for the key, or null when nothing ever was; and when the
      * read named a request that was already written here, what became of it (else null).
+     * {@code claimed}: the read claimed the request for its attempt, and this replica records that
+     * attempt as the request's first execution (it had recorded no other).
      */
-    record Value(String replica, String key, Versioned held, Duplicate duplicate) implements ReplicaReply {
+    record Value(String replica, String key, Versioned held, Duplicate duplicate, boolean claimed) implements ReplicaReply {
         public Value {
             Objects.requireNonNull(replica, "replica");
             Objects.requireNonNull(key, "key");
         }
 
+        public Value(String replica, String key, Versioned held, Duplicate duplicate) {
+            this(replica, key, held, duplicate, false);
+        }
+
         public Value(String replica, String key, Versioned held) {
-            this(replica, key, held, null);
+            this(replica, key, held, null, false);
         }
     }
 

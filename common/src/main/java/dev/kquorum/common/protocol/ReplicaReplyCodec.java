@@ -29,6 +29,9 @@ final class ReplicaReplyCodec {
                     JsonMessages.writeVersioned(g, v.held());
                 }
                 writeDuplicate(g, v.duplicate());
+                if (v.claimed()) {
+                    g.writeBooleanField("claimed", true);
+                }
             } else if (reply instanceof ReplicaReply.Invalid i) {
                 g.writeStringField("type", "invalid");
                 g.writeStringField("replica", i.replica());
@@ -43,7 +46,7 @@ final class ReplicaReplyCodec {
         return switch (type) {
             case "ack" -> new ReplicaReply.Ack(f.nonEmptyText("replica"), f.text("key"), f.version("version"), duplicate(f));
             case "value" -> new ReplicaReply.Value(f.nonEmptyText("replica"), f.text("key"),
-                    f.has("version") ? f.versioned(false) : null, duplicate(f));
+                    f.has("version") ? f.versioned(false) : null, duplicate(f), f.optionalBoolean("claimed"));
             case "invalid" -> new ReplicaReply.Invalid(f.nonEmptyText("replica"), f.text("error"));
             default -> throw new ProtocolException("field 'type': unknown reply type '" + type + "', expected ack, value or invalid");
         };

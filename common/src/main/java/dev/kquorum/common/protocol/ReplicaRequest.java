@@ -46,15 +46,26 @@ public sealed interface ReplicaRequest {
 
     /**
      * Answer with the value, tombstone or absence held for the key, and its version; with a
-     * {@code requestId} (may be null), also the version that request was already written at, if any.
+     * {@code requestId} (may be null), also the version that request was already written at, if
+     * any. With an {@code attempt} too (the query of a linearizable write's first execution), claim
+     * the request for that execution where no other execution of it is recorded, and say whether
+     * the request is now this execution's here: only an execution that a majority of replicas
+     * recorded first chooses a version.
      */
-    record Read(String key, String requestId) implements ReplicaRequest {
+    record Read(String key, String requestId, String attempt) implements ReplicaRequest {
         public Read {
             Objects.requireNonNull(key, "key");
+            if (attempt != null && requestId == null) {
+                throw new IllegalArgumentException("a read claims a request for an attempt only with its requestId");
+            }
+        }
+
+        public Read(String key, String requestId) {
+            this(key, requestId, null);
         }
 
         public Read(String key) {
-            this(key, null);
+            this(key, null, null);
         }
     }
 }

@@ -25,6 +25,9 @@ final class ReplicaRequestCodec {
                 if (r.requestId() != null) {
                     g.writeStringField("requestId", r.requestId());
                 }
+                if (r.attempt() != null) {
+                    g.writeStringField("attempt", r.attempt());
+                }
             }
         });
     }
@@ -35,8 +38,17 @@ final class ReplicaRequestCodec {
         return switch (type) {
             case "write" -> new ReplicaRequest.Write(f.nonEmptyText("key"), f.versioned(true),
                     f.has("requestId") ? new ReplicaRequest.Origin(f.requestId(), f.nonEmptyText("attempt"), f.optionalBoolean("reissue")) : null);
-            case "read" -> new ReplicaRequest.Read(f.nonEmptyText("key"), f.has("requestId") ? f.requestId() : null);
+            case "read" -> read(f);
             default -> throw new ProtocolException("field 'type': unknown request type '" + type + "', expected write or read");
         };
+    }
+
+    private static ReplicaRequest.Read read(JsonFields f) {
+        String requestId = f.has("requestId") ? f.requestId() : null;
+        String attempt = f.has("attempt") ? f.nonEmptyText("attempt") : null;
+        if (attempt != null && requestId == null) {
+            throw new ProtocolException("field 'attempt': a read claims a request for an attempt only with its 'requestId'");
+        }
+        return new ReplicaRequest.Read(f.nonEmptyText("key"), requestId, attempt);
     }
 }

@@ -24,7 +24,9 @@ class ProtocolCodecTest {
                 new ReplicaRequest.Write("user:42", new Versioned(V, "hello".getBytes(UTF_8))),
                 new ReplicaRequest.Write("user:42", new Versioned(V, new byte[] {0, -1, 7})),
                 new ReplicaRequest.Write("user:42", Versioned.tombstone(V)),
-                new ReplicaRequest.Read("käse/ø"));
+                new ReplicaRequest.Read("käse/ø"),
+                new ReplicaRequest.Read("k", "id:order-7"),
+                new ReplicaRequest.Read("k", "id:order-7", "c1~aaaa:42"));
         for (ReplicaRequest r : requests) {
             assertThat(ProtocolCodec.decodeReplicaRequest(ProtocolCodec.encode(r))).isEqualTo(r);
         }
@@ -37,6 +39,8 @@ class ProtocolCodecTest {
                 new ReplicaReply.Value("r2", "k", new Versioned(V, new byte[] {1})),
                 new ReplicaReply.Value("r2", "k", Versioned.tombstone(V)),
                 new ReplicaReply.Value("r3", "k", null),
+                new ReplicaReply.Value("r3", "k", null, null, true),
+                new ReplicaReply.Value("r3", "k", null, new ReplicaReply.Duplicate(V, true, false), false),
                 new ReplicaReply.Invalid("r1", "field 'key': missing"));
         for (ReplicaReply r : replies) {
             assertThat(ProtocolCodec.decodeReplicaReply(ProtocolCodec.encode(r))).isEqualTo(r);
@@ -147,6 +151,8 @@ class ProtocolCodecTest {
             {"v":1,"type":"write","key":"k","version":"1.0@c1","tombstone":true,"value":"YQ=="} | a tombstone carries no value
             {"v":1,"type":"write","key":"k","version":"1.0@c1","tombstone":"yes"} | field 'tombstone': expected true or false
             {"v":1,"type":"read"}                                        | field 'key': missing
+            {"v":1,"type":"read","key":"k","attempt":"c1:1"}             | field 'attempt': a read claims a request for an attempt only with its 'requestId'
+            {"v":1,"type":"read","key":"k","requestId":"x","attempt":""} | field 'attempt': must not be empty
             """)
     void rejectsMalformedReplicaRequestsNamingTheField(String json, String expected) {
         assertThatThrownBy(() -> ProtocolCodec.decodeReplicaRequest(json.getBytes(UTF_8)))

@@ -23,7 +23,10 @@ import dev.kquorum.common.version.Versioned;
  * Versions#forRequestAbove}). Only a first execution chooses it: one that may be retaken (the
  * gateway says) and finds no earlier write answers QUORUM_NOT_REACHED, since two executions whose
  * queries saw different replicas would choose different versions, and the later-landing one could
- * supersede a write begun after the other's answer.
+ * supersede a write begun after the other's answer. Two executions can both count themselves
+ * first (a zombie gateway, paused past its session, still executing what it fetched), so the
+ * query also claims the request at each replica, which records the first claim and keeps it: only
+ * an execution that a majority of replicas recorded first chooses.
  */
 final class AbdWriteCall extends BaseCall {
 
@@ -40,6 +43,8 @@ final class AbdWriteCall extends BaseCall {
     private Version version;
     private Version duplicateOf;
     private Version highestSeen;
+    /** Replicas that record this execution as the request's first. */
+    private int claims;
 
     AbdWriteCall(long id, Op op, String key, byte[] value, List<String> replicas, int r, int w,
                  long timeoutMs, long nowMs, Versions versions, ReplicaRequest.Origin origin, Version first, boolean retaken) {
@@ -54,8 +59,11 @@ final class AbdWriteCall extends BaseCall {
 
     @Override
     public Effects start(long nowMs) {
-        return begin(Round.query(QUERY, new ReplicaRequest.Read(key, origin == null ? null : origin.requestId()), replicas, r,
-                "answered the version query"));
+        // A retake chooses nothing, so it claims nothing either (else it could keep a first
+        // execution that is still running from choosing).
+        ReplicaRequest.Read query = origin == null ? new ReplicaRequest.Read(key)
+                : new ReplicaRequest.Read(key, origin.requestId(), retaken ? null : origin.attempt());
+        return begin(Round.query(QUERY, query, replicas, r, "answered the version query"));
     }
 
     @Override
@@ -66,6 +74,7 @@ final class AbdWriteCall extends BaseCall {
                 highestSeen = Version.max(highestSeen, v.held().version());
             }
             duplicateOf = Version.max(duplicateOf, v.duplicate() == null ? null : v.duplicate().written());
+            claims += v.claimed() ? 1 : 0;
         } else if (counted instanceof ReplicaReply.Ack ack) {
             versions.observe(ack.held(), nowMs);
         }
@@ -87,6 +96,14 @@ final class AbdWriteCall extends BaseCall {
                     + " rebalance or restart), no replica asked holds that execution's write, and only a first execution"
                     + " chooses a version; an earlier execution's write may still become visible");
         } else if (first != null) {
+            int majority = replicas.size() / 2 + 1;
+            if (claims < majority) {
+                // Wait while the replicas yet to answer could still make a majority.
+                return claims + round().tracker().unanswered() >= majority ? Effects.NONE : notReached(
+                        "not written: another execution of this request (a gateway that lost its partitions but did not yet"
+                                + " know it) was recorded first by a majority of replicas, and only that one chooses a"
+                                + " version; its write may still become visible");
+            }
             // Not from the clock: another execution that queried the same replicas must write this
             // same version, not one above a write that began after this one was answered.
             version = Versions.forRequestAbove(first, highestSeen);

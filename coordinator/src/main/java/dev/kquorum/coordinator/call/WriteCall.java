@@ -36,8 +36,9 @@ import dev.kquorum.common.version.Versioned;
  *   have answered OK: this one re-issues above what it found, if it is still early enough (the
  *   request's issue time plus its timeout, less the max clock offset), before any execution can
  *   have answered QUORUM_NOT_REACHED, and if it is the request's first execution (the gateway
- *   marks one that may be retaken): two executions choosing versions could answer at one and
- *   later land the other above a write begun after that answer. Otherwise it answers
+ *   marks one that may be retaken) and the one a majority of replicas recorded first (a zombie
+ *   gateway may take itself for the first too): two executions choosing versions could answer at
+ *   one and later land the other above a write begun after that answer. Otherwise it answers
  *   QUORUM_NOT_REACHED itself.</li>
  *   <li>Else wait for more replicas, up to the deadline; once every replica has answered and some
  *   refused (their records unknown), answer QUORUM_NOT_REACHED rather than guess.</li>
@@ -63,6 +64,8 @@ final class WriteCall extends BaseCall {
     private int freshBefore;
     /** What the replicas of round 0 that had not seen the request before now hold. */
     private final List<Version> heldByNewcomers = new ArrayList<>();
+    /** Replicas of round 0 that record this execution as the request's first (they had seen no other). */
+    private int recordedFirst;
 
     /**
      * @param origin the request's identity and this execution, or null
@@ -94,6 +97,7 @@ final class WriteCall extends BaseCall {
         duplicateReissued = false;
         freshBefore = 0;
         heldByNewcomers.clear();
+        recordedFirst = 0;
         return begin(Round.write(r, new ReplicaRequest.Write(key, new Versioned(version, value), o), replicas, w, "acknowledged"));
     }
 
@@ -122,6 +126,7 @@ final class WriteCall extends BaseCall {
                 freshBefore += d.firstFresh() ? 1 : 0;
             } else {
                 heldByNewcomers.add(ack.held());
+                recordedFirst++;
             }
         }
     }
@@ -169,6 +174,15 @@ final class WriteCall extends BaseCall {
             // Another execution may have answered by now; a re-issue could land above a write begun after it.
             return notReached("out-versioned at " + target + " too late to re-issue: past the request's"
                     + " timeout less the max clock offset; the write may still become visible");
+        }
+        // Two executions can both count themselves first (a zombie gateway): only the one that a
+        // majority of replicas recorded first chooses, and there is at most one such.
+        int majority = replicas.size() / 2 + 1;
+        if (recordedFirst < majority) {
+            return recordedFirst + tracker.unanswered() >= majority ? Effects.NONE : notReached("out-versioned at " + target
+                    + ", and not re-issued: another execution of this request (a gateway that lost its partitions but did not"
+                    + " yet know it) was recorded first by a majority of replicas, and only that one re-issues; the write may"
+                    + " still become visible");
         }
         return reissue(nowMs);
     }

@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * previous owner, whose execution may still run, or by this gateway before a rebalance. Only a
  * request's first execution may choose a version for a write; an execution that may be a retake
  * only completes what an earlier one wrote. Records appended after the assignment were never
- * fetched by another gateway (short of a zombie, paused past its session, that has not yet learned
- * its partitions moved).
+ * fetched by another gateway, short of a zombie (paused past its session, it has not yet learned
+ * its partitions moved); for that case the replicas hold a ballot, and only the execution that a
+ * majority of them recorded first chooses.
  *
  * <p>Loop thread only, as the consumer's rebalance callbacks are, except {@link #awaitFirst}.
  */

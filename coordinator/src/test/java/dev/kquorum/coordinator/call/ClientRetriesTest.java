@@ -81,8 +81,8 @@ class ClientRetriesTest {
         String lin = "{\"op\":\"put\",\"key\":\"k\",\"value\":\"A\",\"requestId\":\"order-8\",\"mode\":\"linearizable\"%s}";
         CoordinatorCore c1 = core("c1~aaaa");
         Effects first = c1.submit(1, viaGateway(lin.formatted(""), 41, T), T + 5);
-        c1.onReply(corr(first, "r1"), new ReplicaReply.Value("r1", "k", null), T + 6);
-        Effects writes = c1.onReply(corr(first, "r2"), new ReplicaReply.Value("r2", "k", null), T + 6);
+        c1.onReply(corr(first, "r1"), new ReplicaReply.Value("r1", "k", null, null, true), T + 6);
+        Effects writes = c1.onReply(corr(first, "r2"), new ReplicaReply.Value("r2", "k", null, null, true), T + 6);
         assertThat(highestSent(writes)).as("the first attempt chose its version").isNotNull();
 
         CoordinatorCore c3 = core("c3~cccc");

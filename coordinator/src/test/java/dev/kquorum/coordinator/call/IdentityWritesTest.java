@@ -126,7 +126,11 @@ class IdentityWritesTest {
     @Test
     void aLinearizableExecutionOfAKnownRequestWritesItsFirstVersionAgain() {
         Effects query = identifiedPut(1, "A", Mode.LINEARIZABLE);
-        assertThat(query.send()).allSatisfy(o -> assertThat(o.request()).isEqualTo(new ReplicaRequest.Read("k", "kq.requests-0@41")));
+        assertThat(query.send()).allSatisfy(o -> {
+            ReplicaRequest.Read read = (ReplicaRequest.Read) o.request();
+            assertThat(read.requestId()).isEqualTo("kq.requests-0@41");
+            assertThat(read.attempt()).as("a first execution claims the request").isNotNull();
+        });
         Version written = new Version(HybridClock.pack(NOW - 50, 0), "req~x");
         Versioned later = new Versioned(new Version(HybridClock.pack(NOW - 10, 0), "c2"), bytes("B"));
         core.onReply(corr(query, "r1"), new ReplicaReply.Value("r1", "k", later,

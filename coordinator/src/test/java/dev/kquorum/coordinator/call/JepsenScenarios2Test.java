@@ -28,10 +28,9 @@ import org.junit.jupiter.api.Test;
  * A second Jepsen-style review: two executions of one request that overlap in time, with delayed
  * messages, during a rebalance or a takeover. Q1 and Q2 failed on the code they were written
  * against and keep the promise now ("executing a request twice never supersedes a write that
- * began after its first answer"). A1 and A1b failed too and keep the promise now; A1b with a
- * zombie gateway is a KNOWN LIMIT, kept visible: it asserts what happens today (a second
- * execution that counts itself first writes above such a write); when a fix lands it fails, and
- * should then assert the promise.
+ * began after its first answer"). A1 and A1b failed too and keep the promise now, A1b also with
+ * a zombie gateway (two executions that both count themselves first), since executions hold a
+ * ballot: only the one that a majority of replicas recorded first chooses a version.
  *
  * <p>Written against 5dcd4ed ("answer a second execution as the
  * first may have") and 5c15040. Replica replies are made by hand, each what {@code Replica}
@@ -143,35 +142,42 @@ class JepsenScenarios2Test {
      * answers OK at V1, A's first answer. Then B, a linearizable put, queries r1, r2 (sees V1),
      * writes above it and completes. C3's writes arrive. On the code the review was written
      * against, C3 minted V2 from its clock (T+406): above B, so every later read returned A
-     * although B was invoked after A completed. Now a write with an identity takes its version
-     * from the request and the query's answers, not the clock: both executions saw nothing, so
-     * both write A's first version, which B's version is above. (This test failed before.)
+     * although B was invoked after A completed. A write with an identity then took its version
+     * from the request and the query's answers, not the clock (both executions saw nothing, so
+     * both wrote A's first version). Now the query also claims the request at each replica, and
+     * only the execution that a majority recorded first chooses a version: C1's claims reached r1
+     * and r2 first, so C3, first only at r3, writes nothing and answers QUORUM_NOT_REACHED.
      */
     @Test
-    void a1TwoLinearizableExecutionsThatSawTheSameReplicasWriteOneVersionBelowALaterWrite() {
+    void a1OfTwoLinearizableExecutionsOnlyTheOneAMajorityRecordedFirstWrites() {
         CoordinatorCore c1 = core("c1~aaaa");
         CoordinatorCore c3 = core("c3~cccc");
         long skew3 = 400;
         Effects q1 = c1.submit(1, linearizableA(), T + 5);
         Effects q3 = c3.submit(1, linearizableA(), T + 6 + skew3);
 
-        c1.onReply(corr(q1, "r1"), new ReplicaReply.Value("r1", "k", null), T + 7);
-        Effects w1 = c1.onReply(corr(q1, "r2"), new ReplicaReply.Value("r2", "k", null), T + 7);
+        c1.onReply(corr(q1, "r1"), claimedAt("r1"), T + 7);
+        Effects w1 = c1.onReply(corr(q1, "r2"), claimedAt("r2"), T + 7);
         Version v1 = writeTo(w1, "r1").versioned().version();
 
         c3.onReply(corr(q3, "r2"), new ReplicaReply.Value("r2", "k", null), T + 7 + skew3);
-        Effects w3 = c3.onReply(corr(q3, "r3"), new ReplicaReply.Value("r3", "k", null), T + 7 + skew3);
-        Version v2 = writeTo(w3, "r1").versioned().version();
+        Effects w3 = c3.onReply(corr(q3, "r3"), claimedAt("r3"), T + 7 + skew3);
+        assertThat(w3.send()).as("recorded first by one replica of three, it waits for the third").isEmpty();
 
         c1.onReply(corr(w1, "r1"), new ReplicaReply.Ack("r1", "k", v1), T + 9);
         Outcome first = outcome(c1.onReply(corr(w1, "r2"), new ReplicaReply.Ack("r2", "k", v1), T + 9));
         assertThat(first.status()).isEqualTo(Status.OK);
-
         Version b = linearizablePutB(new Versioned(v1, bytes("A")), new Versioned(v1, bytes("A")), T + 20);
 
-        assertThat(v2).as("both executions of A write one version").isEqualTo(v1);
-        assertThat(v2.compareTo(b)).as("A's second execution writes %s, below B (%s), which began after A's answer", v2, b)
-                .isNegative();
+        Effects end3 = c3.onReply(corr(q3, "r1"), new ReplicaReply.Value("r1", "k", null), T + 8 + skew3);
+        assertThat(end3.send()).as("nothing written near B (%s)", b).isEmpty();
+        assertThat(outcome(end3).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
+        assertThat(outcome(end3).error()).contains("recorded first by a majority");
+    }
+
+    /** What a replica answers a first execution's query when nothing is held and the claim is that execution's. */
+    private static ReplicaReply.Value claimedAt(String replica) {
+        return new ReplicaReply.Value(replica, "k", null, null, true);
     }
 
     /**
@@ -194,21 +200,22 @@ class JepsenScenarios2Test {
     }
 
     /**
-     * KNOWN LIMIT A1b for a zombie: a gateway paused past its session does not know that its
-     * partitions moved, so its execution counts itself the first too, and two executions choose.
-     * This asserts today's behaviour, so it fails when a fix lands (a ballot per request, or
-     * fencing the zombie's writes at the replicas).
+     * A1b for a zombie: a gateway paused past its session does not know that its partitions
+     * moved, so its execution counts itself the first too. Two executions chose, and the second
+     * wrote A above B (this test asserted that, as a known limit, until the ballot landed). Now
+     * the zombie, recorded first by r3 only, writes nothing; once r1 answers too, it gives up.
      */
     @Test
-    void knownLimitA1bTwoExecutionsThatBothCountThemselvesFirstCanWriteAboveALaterWrite() {
+    void a1bOfTwoExecutionsThatBothCountThemselvesFirstOnlyOneChooses() {
         A1b run = a1b(false);
-        Version v2 = highestSent(run.second());
-        assertThat(v2.compareTo(run.b()))
-                .as("the second execution writes A at %s, above B (%s), which was invoked after A completed OK", v2, run.b())
-                .isPositive();
+        assertThat(run.second().send()).as("recorded first by one replica of three, it writes nothing").isEmpty();
+        assertThat(run.second().completed()).as("r1 may yet record it first").isEmpty();
+        Effects end = run.zombie().onReply(corr(run.query(), "r1"), new ReplicaReply.Value("r1", "k", null), T + 30);
+        assertThat(end.send()).isEmpty();
+        assertThat(outcome(end).status()).isEqualTo(Status.QUORUM_NOT_REACHED);
     }
 
-    private record A1b(Effects second, Version b) {
+    private record A1b(CoordinatorCore zombie, Effects query, Effects second, Version b) {
     }
 
     private static A1b a1b(boolean secondIsRetake) {
@@ -217,19 +224,20 @@ class JepsenScenarios2Test {
         Effects q1 = c1.submit(1, linearizableA(), T + 5);
         Effects q3 = c3.submit(1, linearizableA().retaken(secondIsRetake), T + 6);
 
-        c1.onReply(corr(q1, "r1"), new ReplicaReply.Value("r1", "k", null), T + 7);
-        Effects w1 = c1.onReply(corr(q1, "r2"), new ReplicaReply.Value("r2", "k", null), T + 7);
+        c1.onReply(corr(q1, "r1"), claimedAt("r1"), T + 7);
+        Effects w1 = c1.onReply(corr(q1, "r2"), claimedAt("r2"), T + 7);
         Version v1 = writeTo(w1, "r1").versioned().version();
 
+        // r2 recorded C1 first; r3 records C3 (unless it is a retake, which claims nothing).
         Versioned c = new Versioned(new Version(HybridClock.pack(T + 400, 0), "c4~dddd"), bytes("C"));
         c3.onReply(corr(q3, "r2"), new ReplicaReply.Value("r2", "k", null), T + 8);
-        Effects second = c3.onReply(corr(q3, "r3"), new ReplicaReply.Value("r3", "k", c), T + 8);
+        Effects second = c3.onReply(corr(q3, "r3"), new ReplicaReply.Value("r3", "k", c, null, !secondIsRetake), T + 8);
 
         c1.onReply(corr(w1, "r1"), new ReplicaReply.Ack("r1", "k", v1), T + 9);
         assertThat(outcome(c1.onReply(corr(w1, "r2"), new ReplicaReply.Ack("r2", "k", v1), T + 9)).status()).isEqualTo(Status.OK);
 
         Version b = linearizablePutB(new Versioned(v1, bytes("A")), new Versioned(v1, bytes("A")), T + 20);
-        return new A1b(second, b);
+        return new A1b(c3, q3, second, b);
     }
 
     /** B, a linearizable put through a third coordinator, begun at {@code at}: its query finds what r1 and r2 hold. */
