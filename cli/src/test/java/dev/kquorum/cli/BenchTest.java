@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,21 +57,38 @@ class BenchTest {
             byName.put(s.get("name").asText(), s);
         }
         assertThat(byName).containsKeys("baseline W=2 c=1", "put QUORUM c=1", "get QUORUM c=1", "put ONE c=1", "put ALL c=1",
-                "baseline W=2 max", "put QUORUM max", "get QUORUM max");
+                "baseline W=2 max", "put QUORUM max", "get QUORUM max", "baseline 4-hop c=1", "gateway put c=1",
+                "gateway get c=1", "put linearizable c=1", "get linearizable c=1", "baseline 4-hop c=32", "gateway put c=32",
+                "baseline 4-hop burst 200", "gateway put burst 200");
         assertThat(byName.keySet()).anyMatch(n -> n.startsWith("put QUORUM open "));
+        assertThat(byName.get("gateway put burst 200").get("ops").asLong()).as("every request of the burst answered").isEqualTo(200);
 
         JsonNode ratios = root.get("ratios");
-        assertThat(ratios.size()).isEqualTo(6);
-        assertRatio(ratios, "put_p50", byName.get("put QUORUM c=1"), byName.get("baseline W=2 c=1"), "p50_ms");
-        assertRatio(ratios, "put_p99", byName.get("put QUORUM c=1"), byName.get("baseline W=2 c=1"), "p99_ms");
-        assertRatio(ratios, "get_p50", byName.get("get QUORUM c=1"), byName.get("baseline W=2 c=1"), "p50_ms");
-        assertRatio(ratios, "get_p99", byName.get("get QUORUM c=1"), byName.get("baseline W=2 c=1"), "p99_ms");
-        assertRatio(ratios, "put_throughput", byName.get("put QUORUM max"), byName.get("baseline W=2 max"), "ops_per_s");
-        assertRatio(ratios, "get_throughput", byName.get("get QUORUM max"), byName.get("baseline W=2 max"), "ops_per_s");
+        assertThat(ratios.size()).isEqualTo(12);
+        // Each ratio: name, kquorum's scenario, its baseline, and the figure divided.
+        String[][] quotients = {
+            {"put_p50", "put QUORUM c=1", "baseline W=2 c=1", "p50_ms"},
+            {"put_p99", "put QUORUM c=1", "baseline W=2 c=1", "p99_ms"},
+            {"get_p50", "get QUORUM c=1", "baseline W=2 c=1", "p50_ms"},
+            {"get_p99", "get QUORUM c=1", "baseline W=2 c=1", "p99_ms"},
+            {"put_throughput", "put QUORUM max", "baseline W=2 max", "ops_per_s"},
+            {"get_throughput", "get QUORUM max", "baseline W=2 max", "ops_per_s"},
+            {"gateway_p50", "gateway put c=1", "baseline 4-hop c=1", "p50_ms"},
+            {"gateway_p99", "gateway put c=1", "baseline 4-hop c=1", "p99_ms"},
+            {"gateway_throughput", "gateway put c=32", "baseline 4-hop c=32", "ops_per_s"},
+            {"burst_ms", "gateway put burst 200", "baseline 4-hop burst 200", "max_ms"},
+            {"abd_put_p50", "put linearizable c=1", "baseline W=2 c=1", "p50_ms"},
+            {"abd_get_p50", "get linearizable c=1", "baseline W=2 c=1", "p50_ms"},
+        };
+        for (String[] q : quotients) {
+            double expected = byName.get(q[1]).get(q[3]).asDouble() / byName.get(q[2]).get(q[3]).asDouble();
+            assertThat(ratios.get(q[0]).asDouble()).as(q[0]).isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
+        }
+
+        // The percentile plot beside the JSON: a PNG image.
+        byte[] png = Files.readAllBytes(dir.resolve("out.png"));
+        assertThat(png.length).isGreaterThan(1000);
+        assertThat(Arrays.copyOf(png, 4)).containsExactly(0x89, 'P', 'N', 'G');
     }
 
-    private static void assertRatio(JsonNode ratios, String name, JsonNode kquorum, JsonNode baseline, String figure) {
-        double expected = kquorum.get(figure).asDouble() / baseline.get(figure).asDouble();
-        assertThat(ratios.get(name).asDouble()).as(name).isCloseTo(expected, within(1e-9 * Math.max(1, expected)));
-    }
 }

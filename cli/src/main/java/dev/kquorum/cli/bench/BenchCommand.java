@@ -3,14 +3,19 @@ package dev.kquorum.cli.bench;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.kquorum.common.io.Directories;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.quorum.Consistency;
-import dev.kquorum.localkafka.BrokerSettings;
-import dev.kquorum.localkafka.LocalKafkaBroker;
+import dev.kquorum.common.protocol.Mode;
+import dev.kquorum.common.protocol.Op;
+import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.localkafka.LocalKafkaProcess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +30,9 @@ import dev.kquorum.cli.KafkaPreflight;
         mixinStandardHelpOptions = true,
         description = {"Measures kquorum (N=3, real workers on RocksDB) against raw Kafka request/reply to echo consumers",
             "on the same topic layout: latency at concurrency 1, throughput at rising concurrency, and latency at a fixed",
-            "rate (open loop, corrected for coordinated omission). Prints a table and kquorum/baseline ratios."})
+            "rate (open loop, corrected for coordinated omission); through QuorumClient (2 hops) and through the request",
+            "topic with a plain Kafka client (4 hops, against a relay baseline), including a burst of 200 requests.",
+            "Prints a table and kquorum/baseline ratios; with --json, also a latency percentile plot (PNG) beside it."})
 public final class BenchCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -46,6 +53,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--phase-ms", hidden = true, description = "Length of each measured phase, for tests.")
     Long phaseMs;
 
+    /** Slices per latency scenario. */
+    private static final int ROUNDS = 5;
+
     private PrintWriter out;
     private final BenchReport report = new BenchReport();
 
@@ -59,42 +69,65 @@ public final class BenchCommand implements Callable<Integer> {
         long warmup = Math.max(200, phase / 4);
         List<Integer> steps = quick ? List.of(8, 64) : List.of(8, 32, 128);
         Path dir = Files.createTempDirectory("kq-bench");
-        LocalKafkaBroker broker = null;
+        LocalKafkaProcess broker = null;
         try {
-            progress("starting " + (bootstrapServers == null ? "a local broker" : "on " + bootstrapServers));
+            progress("starting " + (bootstrapServers == null ? "a local broker in its own process" : "on " + bootstrapServers));
             if (bootstrapServers != null) {
                 KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
             } else {
-                broker = LocalKafkaBroker.start(BrokerSettings.inDirectory(dir.resolve("kafka")));
+                // Its own JVM: the load generator and the broker do not share a heap, a JIT or a GC.
+                broker = LocalKafkaProcess.start(dir.resolve("kafka"), 0, Duration.ofSeconds(90));
             }
             KafkaSettings kafka = KafkaSettings.of(broker != null ? broker.bootstrapServers() : bootstrapServers);
             String prefix = "bench-" + Long.toHexString(System.nanoTime());
             try (KquorumUnderTest kq = new KquorumUnderTest(kafka, prefix, 3, dir, valueBytes);
-                 EchoBaseline echo = new EchoBaseline(kafka, prefix, 3, 2)) {
+                 EchoBaseline echo = new EchoBaseline(kafka, prefix, 3, 2);
+                 RelayBaseline relay = new RelayBaseline(kafka, prefix, RequestGateway.REQUEST_PARTITIONS, 3, 2);
+                 RequestTopicClient gatewayClient = new RequestTopicClient(kafka, kq.requestTopic(), prefix + ".client.replies");
+                 RequestTopicClient relayClient = new RequestTopicClient(kafka, relay.requestTopic(), prefix + ".relay.client.replies")) {
                 progress("writing " + KquorumUnderTest.KEYS + " keys for the reads");
                 kq.populate();
                 Target baseline = echo.target(kq.samplePayload());
+                Target relayed = relayClient.target(KquorumUnderTest::key, i -> kq.requestJson(Op.PUT, i));
+                Target gatewayPut = gatewayClient.target(KquorumUnderTest::key, i -> kq.requestJson(Op.PUT, i));
+                Target gatewayGet = gatewayClient.target(KquorumUnderTest::key, i -> kq.requestJson(Op.GET, i));
                 // Every path warm before anything is measured: the JIT should not favour whoever runs last.
                 progress("warming up every path");
-                for (Target t : List.of(baseline, kq.put(Consistency.QUORUM), kq.get(Consistency.QUORUM))) {
+                for (Target t : List.of(baseline, relayed, kq.put(Consistency.QUORUM), kq.get(Consistency.QUORUM), gatewayPut,
+                        kq.put(Consistency.QUORUM, Mode.LINEARIZABLE))) {
                     LoadRunner.closedLoop("warm-up", t, 16, warmup * 2, 0);
                 }
                 echo.reset();
 
-                latency(BenchReport.BASELINE_LATENCY, baseline, phase, warmup);
-                echo.reset();
-                latency(BenchReport.PUT_LATENCY, kq.put(Consistency.QUORUM), phase, warmup);
-                latency(BenchReport.GET_LATENCY, kq.get(Consistency.QUORUM), phase, warmup);
-                latency("put ONE c=1", kq.put(Consistency.ONE), phase, warmup);
-                latency("put ALL c=1", kq.put(Consistency.ALL), phase, warmup);
+                Map<String, Target> oneAtATime = new LinkedHashMap<>();
+                oneAtATime.put(BenchReport.BASELINE_LATENCY, baseline);
+                oneAtATime.put(BenchReport.RELAY_LATENCY, relayed);
+                oneAtATime.put(BenchReport.PUT_LATENCY, kq.put(Consistency.QUORUM));
+                oneAtATime.put(BenchReport.GET_LATENCY, kq.get(Consistency.QUORUM));
+                oneAtATime.put(BenchReport.GATEWAY_PUT_LATENCY, gatewayPut);
+                oneAtATime.put(BenchReport.GATEWAY_GET_LATENCY, gatewayGet);
+                oneAtATime.put(BenchReport.ABD_PUT_LATENCY, kq.put(Consistency.QUORUM, Mode.LINEARIZABLE));
+                oneAtATime.put(BenchReport.ABD_GET_LATENCY, kq.get(Consistency.QUORUM, Mode.LINEARIZABLE));
+                oneAtATime.put("put ONE c=1", kq.put(Consistency.ONE));
+                oneAtATime.put("put ALL c=1", kq.put(Consistency.ALL));
                 if (!quick) {
-                    latency("get ONE c=1", kq.get(Consistency.ONE), phase, warmup);
-                    latency("get ALL c=1", kq.get(Consistency.ALL), phase, warmup);
+                    oneAtATime.put("get ONE c=1", kq.get(Consistency.ONE));
+                    oneAtATime.put("get ALL c=1", kq.get(Consistency.ALL));
                 }
+                latencies(oneAtATime, phase, warmup);
                 throughput(BenchReport.BASELINE_THROUGHPUT, baseline, steps, phase / 2, warmup);
                 echo.reset();
                 Result putMax = throughput(BenchReport.PUT_THROUGHPUT, kq.put(Consistency.QUORUM), steps, phase / 2, warmup);
                 throughput(BenchReport.GET_THROUGHPUT, kq.get(Consistency.QUORUM), steps, phase / 2, warmup);
+                atConcurrency(BenchReport.RELAY_THROUGHPUT, relayed, phase / 2, warmup);
+                atConcurrency(BenchReport.GATEWAY_PUT_THROUGHPUT, gatewayPut, phase / 2, warmup);
+                if (!quick) {
+                    throughput("gateway put max", gatewayPut, steps, phase / 2, warmup);
+                    throughput("gateway get max", gatewayGet, steps, phase / 2, warmup);
+                }
+                progress("bursts of " + BenchReport.BURST + " requests at once");
+                report.add(LoadRunner.burst(BenchReport.RELAY_BURST, relayed, BenchReport.BURST));
+                report.add(LoadRunner.burst(BenchReport.GATEWAY_BURST, gatewayPut, BenchReport.BURST));
                 double rate = Math.max(10, Math.floor(putMax.opsPerS() / 2));
                 progress(String.format("open loop: put QUORUM at %.0f/s for %d ms", rate, phase));
                 report.add(LoadRunner.openLoop(String.format("put QUORUM open %.0f/s", rate), kq.put(Consistency.QUORUM), rate, phase));
@@ -109,15 +142,42 @@ public final class BenchCommand implements Callable<Integer> {
         out.print(report.table());
         if (json != null) {
             report.writeJson(json);
-            out.println("Figures written to " + json);
+            Path plot = plotBeside(json);
+            report.writePlot(plot);
+            out.println("Figures written to " + json + ", the latency percentile plot to " + plot);
         }
         out.flush();
         return 0;
     }
 
-    private void latency(String name, Target target, long phase, long warmup) throws InterruptedException {
+    /** The plot's file: the JSON's, with {@code .png} for {@code .json}. */
+    static Path plotBeside(Path json) {
+        String name = json.getFileName().toString();
+        String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
+        return json.resolveSibling(base + ".png");
+    }
+
+    private void atConcurrency(String name, Target target, long phase, long warmup) throws InterruptedException {
         progress(name + " for " + phase + " ms");
-        report.add(LoadRunner.closedLoop(name, target, 1, phase, warmup));
+        report.add(LoadRunner.closedLoop(name, target, BenchReport.EQUAL_CONCURRENCY, phase, warmup / 2));
+    }
+
+    /**
+     * Latency at concurrency 1, each scenario measured in {@link #ROUNDS} slices taken in turn, so
+     * that what drifts during a run (the broker's JIT, the page cache, a neighbour on a shared
+     * host) weighs on every scenario alike, not on whichever came first.
+     */
+    private void latencies(Map<String, Target> scenarios, long phase, long warmup) throws InterruptedException {
+        progress("latency at concurrency 1: " + scenarios.size() + " scenarios, " + ROUNDS + " slices of " + phase / ROUNDS
+                + " ms each, in turn");
+        Map<String, Result> merged = new LinkedHashMap<>();
+        for (int round = 0; round < ROUNDS; round++) {
+            for (Map.Entry<String, Target> s : scenarios.entrySet()) {
+                Result slice = LoadRunner.closedLoop(s.getKey(), s.getValue(), 1, phase / ROUNDS, round == 0 ? warmup : 0);
+                merged.merge(s.getKey(), slice, Result::plus);
+            }
+        }
+        merged.values().forEach(report::add);
     }
 
     /** Raises concurrency until throughput stops growing by 10 %; reports the best step. */
@@ -134,7 +194,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             best = r;
         }
-        Result named = new Result(name, best.p50Ms(), best.p99Ms(), best.p999Ms(), best.maxMs(), best.opsPerS(), best.ops(), best.failed());
+        Result named = best.named(name);
         report.add(named);
         out.printf("    %s: %.0f ops/s (%s)%n", name, best.opsPerS(), best.name().substring(name.length()).trim());
         return named;

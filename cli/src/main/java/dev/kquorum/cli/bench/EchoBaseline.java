@@ -18,11 +18,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.function.Consumer;
 
 /**
  * The floor this architecture can reach: the same topic layout as kquorum (one topic per replica,
@@ -40,9 +38,7 @@ final class EchoBaseline implements AutoCloseable {
     private final int w;
     private final long incarnation = CorrelationId.newIncarnation();
     private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
-    private final List<KafkaConsumer<byte[], byte[]>> consumers = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running = true;
+    private final List<ConsumerLoop> loops = new ArrayList<>();
 
     private record Pending(AtomicInteger echoes, CompletableFuture<Boolean> done) {
     }
@@ -58,32 +54,11 @@ final class EchoBaseline implements AutoCloseable {
         TopicAdmin.ensure(kafka, topics);
         producer = new KafkaProducer<>(kafka.producer("bench-echo"));
         for (String topic : replicaTopics) {
-            KafkaConsumer<byte[], byte[]> echo = new KafkaConsumer<>(kafka.consumer("bench-echo-" + topic, null));
-            loop(echo, topic, this::echo);
+            loops.add(new ConsumerLoop("bench-" + topic, new KafkaConsumer<>(kafka.consumer("bench-echo-" + topic, null)),
+                    List.of(new TopicPartition(topic, 0)), this::echo));
         }
-        KafkaConsumer<byte[], byte[]> replies = new KafkaConsumer<>(kafka.consumer("bench-echo-client", null));
-        loop(replies, replyTopic, this::onEcho);
-    }
-
-    private void loop(KafkaConsumer<byte[], byte[]> consumer, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
-        TopicPartition tp = new TopicPartition(topic, 0);
-        consumer.assign(List.of(tp));
-        consumer.seekToEnd(List.of(tp));
-        consumer.position(tp);
-        consumers.add(consumer);
-        Thread t = new Thread(() -> {
-            try {
-                while (running) {
-                    consumer.poll(Duration.ofMillis(100)).forEach(handler);
-                }
-            } catch (WakeupException e) {
-                // closing
-            } finally {
-                consumer.close(Duration.ofSeconds(2));
-            }
-        }, "bench-" + topic);
-        t.start();
-        threads.add(t);
+        loops.add(new ConsumerLoop("bench-" + replyTopic, new KafkaConsumer<>(kafka.consumer("bench-echo-client", null)),
+                List.of(new TopicPartition(replyTopic, 0)), this::onEcho));
     }
 
     private void echo(ConsumerRecord<byte[], byte[]> request) {
@@ -104,16 +79,18 @@ final class EchoBaseline implements AutoCloseable {
 
     /** A target that sends {@code payload} (keyed like kquorum's requests) and waits for W echoes. */
     Target target(byte[] payload) {
-        return i -> {
-            CompletableFuture<Boolean> done = new CompletableFuture<>();
-            pending.put(i, new Pending(new AtomicInteger(), done));
-            byte[] key = ("key-" + (i % 1000)).getBytes(StandardCharsets.UTF_8);
-            Envelope envelope = Envelope.request(new CorrelationId(incarnation, i), replyTopic, 0, null);
-            for (String topic : replicaTopics) {
-                producer.send(new ProducerRecord<>(topic, null, null, key, payload, envelope.headers()));
-            }
-            return done;
-        };
+        return i -> call(i, ("key-" + (i % 1000)).getBytes(StandardCharsets.UTF_8), payload);
+    }
+
+    /** Sends {@code payload} to all N under call id {@code id} (unique among calls in flight); done at the W-th echo. */
+    CompletableFuture<Boolean> call(long id, byte[] key, byte[] payload) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        pending.put(id, new Pending(new AtomicInteger(), done));
+        Envelope envelope = Envelope.request(new CorrelationId(incarnation, id), replyTopic, 0, null);
+        for (String topic : replicaTopics) {
+            producer.send(new ProducerRecord<>(topic, null, null, key, payload, envelope.headers()));
+        }
+        return done;
     }
 
     /** Forgets calls still waiting, between phases (their ids are reused). */
@@ -123,10 +100,8 @@ final class EchoBaseline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        running = false;
-        consumers.forEach(KafkaConsumer::wakeup);
-        for (Thread t : threads) {
-            t.join(5_000);
+        for (ConsumerLoop loop : loops) {
+            loop.close();
         }
         producer.close(Duration.ofSeconds(2));
     }

@@ -58,11 +58,22 @@ final class LoadRunner {
     }
 
     static Result openLoop(String name, Target target, double ratePerS, long durationMs) throws InterruptedException {
+        return scheduled(name, target, (long) (ratePerS * durationMs / 1000.0), (long) (1e9 / ratePerS));
+    }
+
+    /**
+     * {@code count} operations started at once, as a burst of requests from many clients: each
+     * latency runs from the burst's start, so the maximum is the time until the last is answered.
+     */
+    static Result burst(String name, Target target, int count) throws InterruptedException {
+        return scheduled(name, target, count, 0);
+    }
+
+    /** {@code count} operations started every {@code intervalNanos}, each timed from its intended start. */
+    private static Result scheduled(String name, Target target, long count, long intervalNanos) throws InterruptedException {
         Histogram histogram = new Histogram(MAX_MICROS, 3);
         AtomicLong failed = new AtomicLong();
-        long intervalNanos = (long) (1e9 / ratePerS);
         long begin = System.nanoTime();
-        long count = (long) (ratePerS * durationMs / 1000.0);
         List<CompletableFuture<Boolean>> all = new ArrayList<>();
         for (long i = 0; i < count; i++) {
             long intended = begin + i * intervalNanos;

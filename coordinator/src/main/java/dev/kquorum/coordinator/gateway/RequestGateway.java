@@ -49,6 +49,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestGateway implements AutoCloseable {
 
+    /** Partitions of the request topic when the gateway creates it: room for four gateways to share the load. */
+    public static final int REQUEST_PARTITIONS = 4;
+
+
     private static final Logger log = LoggerFactory.getLogger(RequestGateway.class);
     /**
      * How long a send may block a responder thread. Answers go only to topics that
@@ -111,7 +115,7 @@ public final class RequestGateway implements AutoCloseable {
                                        MeterRegistry registry) {
         // The broker stamps each request: its timestamp is part of the first version a write is given,
         // the same on every execution, and must not depend on the client's clock.
-        TopicAdmin.ensure(kafka, Map.of(topics.requests(), 4), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
+        TopicAdmin.ensure(kafka, Map.of(topics.requests(), REQUEST_PARTITIONS), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
         TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
         String stamped = TopicAdmin.config(kafka, topics.requests()).get(TIMESTAMP_TYPE);
         if (!LOG_APPEND_TIME.equals(stamped)) {
