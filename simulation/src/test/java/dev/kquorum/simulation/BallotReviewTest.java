@@ -141,7 +141,11 @@ class BallotReviewTest {
      *   <li>A linearizable read returns P: P, acknowledged before X began, supersedes X.</li>
      * </ol>
      * Each replica's answer here is what the real Replica computes: the test drives Replica.receive
-     * with the same Delivery (deadline, now, catchingUp) as ReplicaWorker.process.
+     * with the same Delivery (deadline, now, catchingUp) as ReplicaWorker.process. In step 6 A's
+     * query must come in a poll after which records still wait (ReplicaWorker: catchingUp = lag
+     * after the batch > 0): on a real replica topic, with other keys' traffic and max.poll.records
+     * 500, the replay of a wiped store is many batches; here the topic is tiny, so the replay is
+     * cut as a worker would poll it if Z's query were appended just after its first poll.
      */
     @Test
     void w1AWipedReplicaForgetsTheClaimItAnsweredAndASecondExecutionWinsTheBallotToo() {
