@@ -26,7 +26,7 @@ import dev.kquorum.common.version.Versioned;
  *   of the same request writes nothing and is told the version it was first written at;</li>
  *   <li>bad input is refused with the reason, and set aside as a dead letter;</li>
  *   <li>a stale read is skipped only while catching up (never on the word of another host's clock
- *   alone, so skew cannot silence a replica).</li>
+ *   alone, so skew cannot silence a replica), unless it claims a request: a claim is state.</li>
  * </ul>
  */
 public final class Replica {
@@ -87,9 +87,13 @@ public final class Replica {
             return unreadable(e.getMessage());
         }
         boolean write = request instanceof ReplicaRequest.Write;
+        boolean claims = request instanceof ReplicaRequest.Read read && read.attempt() != null;
         boolean stale = delivery.catchingUp() && delivery.deadlineMs() != null && delivery.nowMs() > delivery.deadlineMs();
-        if (stale && !write) {
-            // Nobody waits for it; skipping lets a replica that is catching up get current fast.
+        if (stale && !write && !claims) {
+            // Nobody waits for it; skipping lets a replica that is catching up get current fast. A
+            // claim is applied whatever its age: a replica replaying its topic (a wiped disk) must
+            // record the claims it answered before, in the same order, or it could answer a later
+            // execution that the request is its own.
             return new Decision(Kind.STALE, null, null);
         }
         ReplicaReply reply = apply(request, state, delivery.nowMs());

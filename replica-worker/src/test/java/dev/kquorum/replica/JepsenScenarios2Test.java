@@ -8,6 +8,7 @@ import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.version.HybridClock;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
+import dev.kquorum.replica.store.StoreBatch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -82,5 +83,21 @@ class JepsenScenarios2Test extends ReplicaScenarios {
         apply(r, new ReplicaRequest.Read("k", A1.requestId(), A1.attempt()), T + 7);
         assertThat(apply(r, write("A", V0, A2), T + 8)).isInstanceOf(ReplicaReply.Invalid.class);
         assertThat(store.get("k")).isNull();
+    }
+
+    /**
+     * W1: a replica catching up (a wiped disk replaying its topic) skips stale reads, but not a
+     * claim: it answers nobody, and records the claim it recorded before, in the same order.
+     */
+    @Test
+    void aStaleClaimIsRecordedThoughNotAnswered() {
+        Replica r = new Replica("r1");
+        StoreBatch batch = new StoreBatch(store);
+        Replica.Decision late = r.receive(new ReplicaRequest.Read("k", A1.requestId(), A1.attempt()),
+                new Replica.Delivery(T + 2_000, T + 2_500, true), batch);
+        store.commit(batch);
+        assertThat(late.reply()).as("nobody waits for it").isNull();
+        assertThat(apply(r, new ReplicaRequest.Read("k", A1.requestId(), A2.attempt()), T + 2_501))
+                .isEqualTo(new ReplicaReply.Value("r1", "k", null, null, false));
     }
 }
