@@ -2,7 +2,7 @@ package dev.kquorum.simulation;
 
 /**
  * What goes wrong in a run, and when, from the config's counts and the seed: replicas crashing and
- * restarting with their store (one of them, maybe, for longer than its topic's retention),
+ * restarting with their store, or with a wiped one (one of them, maybe, for longer than its topic's retention),
  * coordinators crashing and restarting, partitions between coordinators and replicas, and a stray
  * writer's far-future versions. Message loss, duplication and delay are in {@link Simulation#send}.
  */
@@ -22,7 +22,8 @@ final class Faults {
         for (int i = 0; i < f.replicaCrashes(); i++) {
             SimReplica r = anyReplica();
             long length = 50 + sim.random.nextInt(400);
-            sim.atTime(sim.random.nextInt(WINDOW_MS), () -> r.crash(length));
+            boolean wiped = sim.wipedDisks && sim.random.nextInt(3) == 0;
+            sim.atTime(sim.random.nextInt(WINDOW_MS), () -> r.crash(length, wiped));
         }
         if (f.longOutage()) {
             SimReplica r = anyReplica();

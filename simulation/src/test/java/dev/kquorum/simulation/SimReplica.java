@@ -3,6 +3,8 @@ package dev.kquorum.simulation;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ReplicaRequest;
@@ -17,7 +19,8 @@ import dev.kquorum.replica.store.InMemoryReplicaStore;
 import dev.kquorum.replica.store.StoreBatch;
 
 /**
- * A replica: the real {@link Replica} rules over a store that survives crashes. While it is down,
+ * A replica: the real {@link Replica} rules over a store that survives crashes (unless its disk is
+ * wiped: then it replays its topic). While it is down,
  * requests wait in its topic (the backlog: it is catching up while some wait). Down for longer
  * than its topic's retention, it refuses to serve (no replies, nothing applied) until rebuilt,
  * never skipping what it missed. It can crash between a store commit and its reply; on restart it
@@ -30,7 +33,9 @@ final class SimReplica {
     final String id;
     final long skew;
     final Replica replica;
-    final InMemoryReplicaStore store = new InMemoryReplicaStore();
+    InMemoryReplicaStore store = new InMemoryReplicaStore();
+    /** Every request its worker took from its topic, in order: what a wiped replica replays. */
+    private final List<Outbound> topic = new ArrayList<>();
     private long downUntil;
     /** From when it refuses to serve: it came back after its topic's retention had dropped what it missed. */
     private long refusingFrom = Long.MAX_VALUE;
@@ -60,10 +65,32 @@ final class SimReplica {
 
     /** Down for {@code length} ms; longer than the retention, it comes back refusing to serve. */
     void crash(long length) {
+        crash(length, false);
+    }
+
+    /**
+     * Down for {@code length} ms; with {@code wiped}, its disk is lost too: it comes back with an
+     * empty store and, as the worker does with no position stored, replays its topic from the
+     * beginning (retention infinite), catching up, before what waited while it was down.
+     */
+    void crash(long length, boolean wiped) {
         if (length > sim.config.retentionMs()) {
             refusingFrom = Math.min(refusingFrom, sim.now + length);
         }
         downUntil = Math.max(downUntil, sim.now + length);
+        if (wiped) {
+            sim.at(downUntil - sim.now, this::rebuild);
+        }
+    }
+
+    private void rebuild() {
+        store = new InMemoryReplicaStore();
+        for (Outbound request : topic) {
+            StoreBatch batch = new StoreBatch(store);
+            // Replies to it went out before the wipe (or were lost with the process): none now.
+            replica.receive(request.request(), new Replica.Delivery(request.deadlineMs(), clock(), true), batch);
+            store.commit(batch);
+        }
     }
 
     long purgeEvery() {
@@ -82,6 +109,7 @@ final class SimReplica {
             });
             return;
         }
+        topic.add(request);
         StoreBatch batch = new StoreBatch(store);
         // The replica's own clock against the coordinator's deadline (by the coordinator's clock): the real rule decides.
         Replica.Decision decision = replica.receive(request.request(),

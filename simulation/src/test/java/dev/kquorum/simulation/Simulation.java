@@ -77,6 +77,11 @@ final class Simulation {
      * highest-answered-version rule do not apply then.
      */
     boolean naiveRetries;
+    /**
+     * Whether a replica crash may wipe its disk (a third of them): it then replays its topic from
+     * the beginning. The properties turn it on for every fifth seed; off, older runs replay as they were.
+     */
+    boolean wipedDisks;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
     /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */

@@ -37,6 +37,7 @@ class SimulationProperties {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.LINEARIZABLE, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
+        sim.wipedDisks = seed % 5 == 0;
         List<HistoryOp> history = sim.run();
         assertLinearizable(sim, history);
         assertNothingLost(sim);
@@ -48,6 +49,7 @@ class SimulationProperties {
         Simulation sim = new Simulation(seed, new SimConfig(Mode.QUORUM, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
+        sim.wipedDisks = seed % 5 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
@@ -66,6 +68,7 @@ class SimulationProperties {
         Simulation sim = new Simulation(seed, new SimConfig(null, shape, faults, clocks));
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
+        sim.wipedDisks = seed % 5 == 0;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
