@@ -64,6 +64,15 @@ public final class RequestGateway implements AutoCloseable {
     private static final int DEAD_LETTER_ATTEMPTS = 3;
 
     private static final Duration FIRST_ASSIGNMENT_TIMEOUT = Duration.ofSeconds(15);
+    /**
+     * How often answered offsets are committed, at most. A commit after every poll was thousands
+     * of commits a second under load, each a write to {@code __consumer_offsets} on the broker.
+     * A crash redelivers at most this much more, which a request's identity makes harmless; a
+     * rebalance and a clean close commit at once. (Measured with bench on a shared 2-core host:
+     * CPU per put through the request topic at c=32 went from 664 µs to 442-675 µs; the spread
+     * between runs is as large as the gain.)
+     */
+    private static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
     private static final String TIMESTAMP_TYPE = "message.timestamp.type";
     private static final String LOG_APPEND_TIME = "LogAppendTime";
 
@@ -87,6 +96,7 @@ public final class RequestGateway implements AutoCloseable {
     private volatile String failure;
     /** Touched only on the loop thread (commitAsync callbacks run inside poll). */
     private boolean commitInFlight;
+    private long lastCommitNanos;
     private final PartitionOwnership ownership;
     private final CompletableFuture<String> loopFailure = new CompletableFuture<>();
 
@@ -179,13 +189,16 @@ public final class RequestGateway implements AutoCloseable {
     }
 
     /**
-     * Commits what is answered, one commit at a time; an offset counts as committed only when
-     * Kafka confirms it, so a failed commit is tried again on the next turn.
+     * Commits what is answered, one commit at a time and at most every {@link #COMMIT_INTERVAL};
+     * an offset counts as committed only when Kafka confirms it, so a failed commit is tried again
+     * on a later turn.
      */
     private void commitAnswered() {
-        if (commitInFlight) {
+        long now = System.nanoTime();
+        if (commitInFlight || now - lastCommitNanos < COMMIT_INTERVAL.toNanos()) {
             return;
         }
+        lastCommitNanos = now;
         var commit = offsets.committable();
         if (commit.isEmpty()) {
             return;
