@@ -53,6 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--phase-ms", hidden = true, description = "Length of each measured phase, for tests.")
     Long phaseMs;
 
+    /** Warm-up rounds at most, in a full run. */
+    private static final int MAX_WARM_ROUNDS = 8;
     /** Slices per latency scenario. */
     private static final int ROUNDS = 5;
 
@@ -92,11 +94,16 @@ public final class BenchCommand implements Callable<Integer> {
                 Target gatewayPut = gatewayClient.target(KquorumUnderTest::key, i -> kq.requestJson(Op.PUT, i));
                 Target gatewayGet = gatewayClient.target(KquorumUnderTest::key, i -> kq.requestJson(Op.GET, i));
                 // Every path warm before anything is measured: the JIT should not favour whoever runs last.
-                progress("warming up every path");
-                for (Target t : List.of(baseline, relayed, kq.put(Consistency.QUORUM), kq.get(Consistency.QUORUM), gatewayPut,
-                        kq.put(Consistency.QUORUM, Mode.LINEARIZABLE))) {
-                    LoadRunner.closedLoop("warm-up", t, 16, warmup * 2, 0);
-                }
+                progress("warming up every path until its rate is steady");
+                Map<String, Target> paths = new LinkedHashMap<>();
+                paths.put("2-hop baseline", baseline);
+                paths.put("4-hop baseline", relayed);
+                paths.put("put", kq.put(Consistency.QUORUM));
+                paths.put("get", kq.get(Consistency.QUORUM));
+                paths.put("gateway put", gatewayPut);
+                paths.put("gateway get", gatewayGet);
+                paths.put("linearizable put", kq.put(Consistency.QUORUM, Mode.LINEARIZABLE));
+                warmUntilSteady(paths, warmup * 2, quick ? 3 : MAX_WARM_ROUNDS);
                 echo.reset();
 
                 Map<String, Target> oneAtATime = new LinkedHashMap<>();
@@ -160,6 +167,29 @@ public final class BenchCommand implements Callable<Integer> {
     private void atConcurrency(String name, Target target, long phase, long warmup) throws InterruptedException {
         progress(name + " for " + phase + " ms");
         report.add(LoadRunner.closedLoop(name, target, BenchReport.EQUAL_CONCURRENCY, phase, warmup / 2));
+    }
+
+    /**
+     * Runs every path in turn at concurrency 16, in rounds of {@code roundMs}, until no path's
+     * rate moved by more than 10 % since the round before, or {@code maxRounds} have run. Two
+     * JVMs compiling on two shared cores take tens of seconds to reach a steady rate on the
+     * request topic's path; a fixed short warm-up left its figures to depend on when they came.
+     */
+    private void warmUntilSteady(Map<String, Target> paths, long roundMs, int maxRounds) throws InterruptedException {
+        Map<String, Double> last = new LinkedHashMap<>();
+        for (int round = 1; round <= maxRounds; round++) {
+            boolean steady = round > 1;
+            for (Map.Entry<String, Target> p : paths.entrySet()) {
+                double rate = LoadRunner.closedLoop("warm-up", p.getValue(), 16, roundMs, 0).opsPerS();
+                Double before = last.put(p.getKey(), rate);
+                steady &= before != null && Math.abs(rate - before) <= 0.1 * before;
+            }
+            if (steady) {
+                progress("steady after " + round + " rounds");
+                return;
+            }
+        }
+        progress("not steady after " + maxRounds + " rounds; measuring anyway");
     }
 
     /**
