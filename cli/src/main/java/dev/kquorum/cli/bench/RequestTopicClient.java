@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 import dev.kquorum.common.kafka.KafkaSettings;
@@ -36,7 +37,7 @@ final class RequestTopicClient implements AutoCloseable {
     private final long incarnation = CorrelationId.newIncarnation();
     private final Map<Long, CompletableFuture<Boolean>> pending = new ConcurrentHashMap<>();
     private final ConsumerLoop answers;
-    private long calls;
+    private final AtomicLong calls = new AtomicLong();
 
     RequestTopicClient(KafkaSettings kafka, String requestTopic, String replyTopic) {
         this.requestTopic = requestTopic;
@@ -62,10 +63,7 @@ final class RequestTopicClient implements AutoCloseable {
     Target target(LongFunction<String> key, LongFunction<byte[]> body) {
         return i -> {
             CompletableFuture<Boolean> done = new CompletableFuture<>();
-            long id;
-            synchronized (this) {
-                id = ++calls;
-            }
+            long id = calls.incrementAndGet();
             pending.put(id, done);
             Envelope envelope = Envelope.request(new CorrelationId(incarnation, id), replyTopic, null, null);
             producer.send(new ProducerRecord<>(requestTopic, null, null, key.apply(i).getBytes(UTF_8),

@@ -96,7 +96,7 @@ final class AbdWriteCall extends BaseCall {
                     + " rebalance or restart), no replica asked holds that execution's write, and only a first execution"
                     + " chooses a version; an earlier execution's write may still become visible");
         } else if (first != null) {
-            int majority = replicas.size() / 2 + 1;
+            int majority = majority();
             if (claims < majority) {
                 // Wait while the replicas yet to answer could still make a majority.
                 return claims + round().tracker().unanswered() >= majority ? Effects.NONE : notReached(

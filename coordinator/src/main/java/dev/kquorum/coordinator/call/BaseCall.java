@@ -59,6 +59,11 @@ abstract class BaseCall implements Call {
         return Effects.send(next.outbound(id, deadlineMs));
     }
 
+    /** The fewest replicas of which any two sets share one: a ballot won by that many is won by one execution only. */
+    final int majority() {
+        return replicas.size() / 2 + 1;
+    }
+
     final Round round() {
         return round;
     }

@@ -177,7 +177,7 @@ final class WriteCall extends BaseCall {
         }
         // Two executions can both count themselves first (a zombie gateway): only the one that a
         // majority of replicas recorded first chooses, and there is at most one such.
-        int majority = replicas.size() / 2 + 1;
+        int majority = majority();
         if (recordedFirst < majority) {
             return recordedFirst + tracker.unanswered() >= majority ? Effects.NONE : notReached("out-versioned at " + target
                     + ", and not re-issued: another execution of this request (a gateway that lost its partitions but did not"
