@@ -28,11 +28,13 @@ import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
+import dev.kquorum.replica.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import java.util.concurrent.ExecutionException;
@@ -102,7 +104,7 @@ final class DemoCommand implements Callable<Integer> {
     private void tour() throws Exception {
         TopicNames topics = TopicNames.DEFAULT;
         KafkaSettings kafka = KafkaSettings.of(bootstrap);
-        title("Three replica workers, each its own process with its own RocksDB store, and a coordinator (N=3, W=R=QUORUM=2)");
+        title("Three replica workers, each its own process with its own RocksDB stores, and a coordinator (N=3, W=R=QUORUM=2)");
         for (String id : REPLICAS) {
             startWorker(id);
         }
@@ -143,10 +145,20 @@ final class DemoCommand implements Callable<Integer> {
             expect(all, Status.OK);
             out.print(ReplicaInspector.render(inspector.table(REPLICAS, KEYS, Duration.ofSeconds(10)), REPLICAS, KEYS));
 
-            title("r3 loses its disk and its backlog (store wiped, topic truncated): it comes back empty");
+            title("r3 loses its disk (state directory wiped): it restores its stores from their changelogs by itself");
             kill("r3");
             Directories.deleteRecursively(dir.resolve("r3"));
-            truncate(kafka, topics.replica("r3"));
+            startWorker("r3");
+            Map<String, Map<String, String>> restored = inspector.table(REPLICAS, KEYS, Duration.ofSeconds(10));
+            out.print(ReplicaInspector.render(restored, REPLICAS, KEYS));
+            if (!restored.get("r3").equals(restored.get("r1"))) {
+                throw new Unexpected("r3 did not restore what r1 holds: " + restored);
+            }
+
+            title("r3 is replaced by an empty replica (state, changelog, offsets and backlog all gone): it comes back empty");
+            stop("r3");
+            Directories.deleteRecursively(dir.resolve("r3"));
+            replaceWithEmpty(kafka, topics, "r3");
             startWorker("r3");
             out.print(ReplicaInspector.render(inspector.table(REPLICAS, KEYS, Duration.ofSeconds(10)), REPLICAS, KEYS));
 
@@ -220,18 +232,52 @@ final class DemoCommand implements Callable<Integer> {
         out.println("    worker " + id + " running (pid " + w.pid() + ")");
     }
 
+    private void stop(String id) {
+        ChildJvm w = workers.remove(id);
+        int exit = w.terminate(Duration.ofSeconds(30));
+        out.println("    worker " + id + " (pid " + w.pid() + ") stopped with SIGTERM, exit code " + exit);
+    }
+
     private void kill(String id) {
         ChildJvm w = workers.remove(id);
         w.kill();
         out.println("    worker " + id + " (pid " + w.pid() + ") killed with SIGKILL");
     }
 
-    /** Deletes every record of a replica's topic, as if retention had run past its backlog. */
-    static void truncate(KafkaSettings kafka, String topic) throws Exception {
+    /**
+     * Forgets everything Kafka holds of a replica, as an operator replacing it with an empty one
+     * would (its process stopped and its state directory gone): its Kafka Streams application's
+     * offsets and store changelog, and its topic's backlog, as if retention had run past it.
+     */
+    static void replaceWithEmpty(KafkaSettings kafka, TopicNames topics, String replicaId) throws Exception {
+        String topic = topics.replica(replicaId);
+        String application = WorkerConfig.applicationId(topics, replicaId);
         try (Admin admin = Admin.create(kafka.admin("kq-demo"))) {
-            TopicPartition tp = new TopicPartition(topic, 0);
-            long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS).get(tp).offset();
-            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(end))).all().get(30, TimeUnit.SECONDS);
+            deleteGroup(admin, application);
+            admin.deleteTopics(List.of(WorkerConfig.changelogTopic(topics, replicaId))).all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> ends = new LinkedHashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> ends.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, RecordsToDelete> deletes = new LinkedHashMap<>();
+            admin.listOffsets(ends).all().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, end) -> deletes.put(tp, RecordsToDelete.beforeOffset(end.offset())));
+            admin.deleteRecords(deletes).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Deletes the group once its last member is gone (a killed one stays until its session times out). */
+    private static void deleteGroup(Admin admin, String group) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.deleteConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof GroupNotEmptyException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(500);
+            }
         }
     }
 

@@ -10,13 +10,16 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import dev.kquorum.cli.config.Settings;
 import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.process.ChildJvm;
 import dev.kquorum.common.process.StopSignal;
@@ -59,6 +62,11 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--replicas", defaultValue = "3", description = "Number of replica workers (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--workers-per-replica", defaultValue = "1",
+            description = {"Worker processes per replica, 1..12 (default: ${DEFAULT-VALUE}): each replica's partitions spread",
+                "over them, with a standby copy of each on another (r1's are r1, r1-2, r1-3, ... each with its own data dir)."})
+    int workersPerReplica;
+
     @Option(names = "--coordinators", defaultValue = "1",
             description = "Number of coordinators: c1 in this process, c2.. as child processes (default: ${DEFAULT-VALUE}).")
     int coordinators;
@@ -76,6 +84,11 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (replicas < 1 || replicas > 15) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--replicas " + replicas + " is outside 1..15");
+        }
+        if (workersPerReplica < 1 || workersPerReplica > TopicAdmin.REPLICA_PARTITIONS) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--workers-per-replica " + workersPerReplica
+                    + " is outside 1.." + TopicAdmin.REPLICA_PARTITIONS + " (a replica has " + TopicAdmin.REPLICA_PARTITIONS
+                    + " partitions to spread)");
         }
         if (coordinators < 1 || coordinators > 8) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--coordinators " + coordinators + " is outside 1..8");
@@ -104,14 +117,20 @@ final class UpCommand implements Callable<Integer> {
             }
             List<String> ids = new ArrayList<>();
             String workersBootstrap = bootstrap;
+            Map<String, String> replicaOf = new HashMap<>();
             Supervisor workers = new Supervisor(dir.resolve(Supervisor.PID_DIR), "worker",
-                    id -> startWorker(id, workersBootstrap, dir, configOption.config), out);
+                    process -> startWorker(replicaOf.get(process), process, workersBootstrap, dir, configOption.config), out);
             running.push(workers);
             for (int i = 1; i <= replicas; i++) {
                 String id = "r" + i;
                 ids.add(id);
-                progress(out, "starting worker " + id + " (log: " + dir.resolve(id + ".log") + ")");
-                workers.start(id);
+                for (int p = 1; p <= workersPerReplica; p++) {
+                    String process = p == 1 ? id : id + "-" + p;
+                    replicaOf.put(process, id);
+                    progress(out, "starting worker " + process + (process.equals(id) ? "" : " of replica " + id)
+                            + " (log: " + dir.resolve(process + ".log") + ")");
+                    workers.start(process);
+                }
             }
             workers.superviseFromNow();
             writeOwnPid(dir);
@@ -138,6 +157,7 @@ final class UpCommand implements Callable<Integer> {
 
             String flag = bootstrapServers == null && port == 9092 ? "" : " --bootstrap-servers " + bootstrap;
             out.println(READY_PREFIX + "Kafka at " + bootstrap + ", replicas " + String.join(",", ids)
+                    + (workersPerReplica == 1 ? "" : " (" + workersPerReplica + " worker processes each)")
                     + (coordinators == 1 ? ", coordinator c1." : ", coordinators c1..c" + coordinators + "."));
             out.println("  try:  ./kquorum put" + flag + " user:42 hello");
             out.println("        ./kquorum get" + flag + " user:42");
@@ -175,8 +195,9 @@ final class UpCommand implements Callable<Integer> {
         file.toFile().deleteOnExit();
     }
 
-    private static ChildJvm startWorker(String id, String bootstrap, Path dir, Path config) {
-        return KquorumProcesses.worker(id, bootstrap, dir.resolve(id), configArgs(config), log(dir, id)::println);
+    /** One process of replica {@code replicaId}, named {@code process}: its data dir and log are named after it. */
+    private static ChildJvm startWorker(String replicaId, String process, String bootstrap, Path dir, Path config) {
+        return KquorumProcesses.worker(replicaId, bootstrap, dir.resolve(process), configArgs(config), log(dir, process)::println);
     }
 
     /** Coordinator c<i> answers on reply partition i-1; c1, in this process, on 0. */

@@ -22,10 +22,9 @@ import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
-import dev.kquorum.replica.store.PartitionPosition;
-import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -60,9 +59,6 @@ final class WorkerBenchCommand implements Callable<Integer> {
     @Option(names = "--value-bytes", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
-    @Option(names = "--fsync", description = "Sync the store on every batch.")
-    boolean fsync;
-
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of a local broker.")
     String bootstrapServers;
 
@@ -81,24 +77,25 @@ final class WorkerBenchCommand implements Callable<Integer> {
                 KafkaPreflight.check(kafka);
             }
             TopicNames topics = new TopicNames("bench-" + Long.toHexString(System.nanoTime()));
-            WorkerConfig config = new WorkerConfig("r1", kafka, topics, work.resolve("store"), Limits.DEFAULT, fsync, 1);
-            TopicAdmin.ensure(kafka, Map.of(config.topic(), 1), TopicAdmin.REPLICA_TOPIC_CONFIG);
+            WorkerConfig config = new WorkerConfig("r1", kafka, topics, work.resolve("store"), Limits.DEFAULT, TopicAdmin.REPLICA_PARTITIONS);
+            TopicAdmin.ensure(kafka, Map.of(config.topic(), config.partitions()), TopicAdmin.REPLICA_TOPIC_CONFIG);
             TopicAdmin.ensure(kafka, Map.of(config.dlqTopic(), 1, topics.replies(), 1));
 
             out.printf("Filling %s with %,d write requests (%,d keys, %d-byte values)...%n", config.topic(), requests, keys, valueBytes);
             out.flush();
             fill(kafka, topics, config.topic());
 
-            try (RocksDbReplicaStore store = RocksDbReplicaStore.open(config.dataDir(), fsync);
-                 ReplicaWorker worker = ReplicaWorker.start(config, store, new SimpleMeterRegistry())) {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            try (ReplicaWorker worker = ReplicaWorker.start(config, registry)) {
+                Counter applied = registry.get("kquorum.worker.requests.applied").tag("type", "write").counter();
                 long started = System.nanoTime();
                 long lastReport = started;
-                while (applied(store) < requests) {
+                while ((long) applied.count() < requests) {
                     // Check ten times a second: a spinning check would take a core from the worker.
                     LockSupport.parkNanos(10_000_000);
                     long now = System.nanoTime();
                     if (now - lastReport > 1_000_000_000L) {
-                        out.printf("  applied %,d of %,d%n", applied(store), requests);
+                        out.printf("  applied %,d of %,d%n", (long) applied.count(), requests);
                         out.flush();
                         lastReport = now;
                     }
@@ -106,8 +103,8 @@ final class WorkerBenchCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 worker.stop();
                 worker.awaitStopped();
-                out.printf("One worker applied %,d writes in %.2f s: %,.0f requests/s (RocksDB, fsync %s, replies sent)%n",
-                        requests, seconds, requests / seconds, fsync ? "on" : "off");
+                out.printf("One worker applied %,d writes in %.2f s: %,.0f requests/s (Kafka Streams, %d partitions, RocksDB"
+                        + " with its changelog, replies sent)%n", requests, seconds, requests / seconds, config.partitions());
             }
         } finally {
             if (broker != null) {
@@ -116,11 +113,6 @@ final class WorkerBenchCommand implements Callable<Integer> {
             Directories.deleteRecursively(work);
         }
         return 0;
-    }
-
-    private long applied(RocksDbReplicaStore store) {
-        PartitionPosition p = store.positions().get(0);
-        return p == null ? 0 : p.next();
     }
 
     private void fill(KafkaSettings kafka, TopicNames topics, String topic) {

@@ -18,7 +18,7 @@ class DemoTest {
         String printed = out.toString();
         assertThat(exit).as("exit code; output:%n%s%nerrors:%n%s", printed, err).isZero();
         assertThat(printed)
-                .contains("Step 1.", "Step 8.")
+                .contains("Step 1.", "Step 9.")
                 .contains("worker r3 (pid", "killed with SIGKILL")
                 .containsPattern("put +user:1 +-> OK .*\\[2 of 2 needed: r[12],r[12]\\]")
                 .containsPattern("put +user:2 +-> QUORUM_NOT_REACHED \\[1 of 2 needed: r1\\]")

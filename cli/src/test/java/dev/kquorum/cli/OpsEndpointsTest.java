@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import dev.kquorum.cli.ops.OpsServer;
 import dev.kquorum.common.health.KafkaProbe;
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
@@ -23,7 +24,6 @@ import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.localkafka.LocalKafkaProcess;
-import dev.kquorum.replica.store.InMemoryReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -55,8 +55,8 @@ class OpsEndpointsTest {
         TopicNames topics = new TopicNames("ops");
         PrometheusMeterRegistry workerRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         PrometheusMeterRegistry coordinatorRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        ReplicaWorker worker = ReplicaWorker.start(new WorkerConfig("r1", kafka, topics, dir.resolve("r1"), Limits.DEFAULT, false, 1),
-                new InMemoryReplicaStore(), workerRegistry);
+        ReplicaWorker worker = ReplicaWorker.start(new WorkerConfig("r1", kafka, topics, dir.resolve("r1"),
+                Limits.DEFAULT, TopicAdmin.REPLICA_PARTITIONS), workerRegistry).requireRunning(Duration.ofSeconds(60));
         try (broker;
              CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), kafka, topics, 0, 100, Limits.DEFAULT),
                      coordinatorRegistry);
@@ -88,12 +88,15 @@ class OpsEndpointsTest {
                     assertThat(fetch(workerOps.port(), "/metrics").body())
                             .containsPattern("kquorum_worker_requests_applied_total\\{replica=\"r1\",type=\"write\"} 5(\\.0)?\\n")
                             .containsPattern("kquorum_worker_requests_applied_total\\{replica=\"r1\",type=\"read\"} 5(\\.0)?\\n")
-                            .contains("kquorum_worker_lag{replica=\"r1\"}", "kquorum_worker_dlq_total", "kquorum_worker_batch_apply_seconds"));
+                            .contains("kquorum_worker_lag{replica=\"r1\"}", "kquorum_worker_dlq_total", "kquorum_worker_apply_seconds",
+                                    "kquorum_worker_partitions_restoring{replica=\"r1\"}"));
 
             HttpResponse<String> up = fetch(coordinatorOps.port(), "/health");
             assertThat(up.statusCode()).isEqualTo(200);
             assertThat(up.body()).contains("\"status\":\"UP\"", "\"kafka\":\"connected\"");
-            assertThat(fetch(workerOps.port(), "/health").statusCode()).isEqualTo(200);
+            HttpResponse<String> workerUp = fetch(workerOps.port(), "/health");
+            assertThat(workerUp.statusCode()).isEqualTo(200);
+            assertThat(workerUp.body()).contains("\"state\":\"RUNNING\"", "\"restoring\":0");
 
             broker.kill();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -23,7 +23,6 @@ import dev.kquorum.common.version.Versioned;
 import dev.kquorum.common.protocol.Outcome;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
-import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole path, as a user runs it: three worker processes, a coordinator, a real broker. Workers
- * are SIGKILLed and brought back; the outcomes say what happened, and the stores show that
- * catch-up and read repair did their work.
+ * are SIGKILLed and brought back, one loses its disk; the outcomes say what happened, and the
+ * stores show that catch-up and restore did their work.
  */
 @ExtendWith(KafkaExtension.class)
 class QuorumEndToEndTest {
@@ -127,16 +126,11 @@ class QuorumEndToEndTest {
             assertThat(new String(all.value(), UTF_8)).isEqualTo("v3");
         });
 
-        // r3 loses its disk and its backlog: nothing to catch up from. A read repairs it.
+        // r3 loses its disk: its stores come back from their changelogs, with no read needed.
         kill("r3");
         Directories.deleteRecursively(dir.resolve("r3"));
-        DemoCommand.truncate(KafkaSettings.of(kafka.bootstrapServers()), topics.replica("r3"));
         start("r3");
-        Outcome repaired = get("k1", Consistency.ALL, 5000);
-        assertThat(repaired.status()).isEqualTo(Status.OK);
-        assertThat(repaired.version()).isEqualTo(v1.version());
-        assertThat(registry.get("kquorum.coordinator.read.repairs").counter().count()).isGreaterThanOrEqualTo(1);
-        // With r1 and r2 gone, only the repaired r3 can answer.
+        // With r1 and r2 gone, only the restored r3 can answer.
         kill("r1");
         kill("r2");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -149,18 +143,18 @@ class QuorumEndToEndTest {
         coordinator.close();
         coordinator = null;
         assertThat(workers.remove("r3").terminate(Duration.ofSeconds(30))).as("r3 exits cleanly on SIGTERM").isZero();
+        workers.values().forEach(w -> w.terminate(Duration.ofSeconds(30)));
+        workers.clear();
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
         for (String id : REPLICAS) {
-            try (RocksDbReplicaStore store = RocksDbReplicaStore.open(dir.resolve(id), false)) {
-                Versioned k1 = store.get("k1");
-                assertThat(k1).as("%s holds the newest k1", id).isNotNull();
-                assertThat(k1.version()).isEqualTo(v1.version());
-                assertThat(new String(k1.value(), UTF_8)).isEqualTo("v1");
-            }
+            Versioned k1 = InJvmReplicas.held(settings, topics, id, dir.resolve(id), List.of("k1")).get("k1");
+            assertThat(k1).as("%s holds the newest k1", id).isNotNull();
+            assertThat(k1.version()).isEqualTo(v1.version());
+            assertThat(new String(k1.value(), UTF_8)).isEqualTo("v1");
         }
-        try (RocksDbReplicaStore r2 = RocksDbReplicaStore.open(dir.resolve("r2"), false)) {
-            assertThat(r2.get("k3")).as("r2 caught up with the write it missed").isNotNull();
-            assertThat(r2.get("k2").version()).isEqualTo(v2.version());
-        }
+        Map<String, Versioned> r2 = InJvmReplicas.held(settings, topics, "r2", dir.resolve("r2"), List.of("k2", "k3"));
+        assertThat(r2.get("k3")).as("r2 caught up with the write it missed").isNotNull();
+        assertThat(r2.get("k2").version()).isEqualTo(v2.version());
     }
 
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.cli.config.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +47,7 @@ class SettingsTest {
 
         WorkerCommand plain = parseWorker(Map.of(), "worker", "--id", "r1");
         assertThat(plain.kafka.bootstrapServers).isEqualTo("127.0.0.1:9092");
-        assertThat(plain.partitions).isEqualTo(1);
+        assertThat(plain.partitions).isEqualTo(TopicAdmin.REPLICA_PARTITIONS);
     }
 
     @Test

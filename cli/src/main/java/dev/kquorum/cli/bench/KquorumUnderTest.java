@@ -3,6 +3,7 @@ package dev.kquorum.cli.bench;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Limits;
@@ -20,18 +22,16 @@ import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.gateway.RequestGateway;
-import dev.kquorum.replica.store.RocksDbReplicaStore;
 import dev.kquorum.replica.worker.ReplicaWorker;
 import dev.kquorum.replica.worker.WorkerConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Base64;
 
-/** N real workers on RocksDB, a coordinator and its request gateway, in this process, on the benchmark's broker. */
+/** N real workers (Kafka Streams, RocksDB), a coordinator and its request gateway, in this process, on the benchmark's broker. */
 final class KquorumUnderTest implements AutoCloseable {
 
     static final int KEYS = 1000;
 
-    private final List<RocksDbReplicaStore> stores = new ArrayList<>();
     private final List<ReplicaWorker> workers = new ArrayList<>();
     private final Coordinator coordinator;
     private final RequestGateway gateway;
@@ -44,12 +44,10 @@ final class KquorumUnderTest implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             String id = "r" + i;
             ids.add(id);
-            RocksDbReplicaStore store = RocksDbReplicaStore.open(dataDir.resolve(id), false);
-            stores.add(store);
-            ReplicaWorker w = ReplicaWorker.start(new WorkerConfig(id, kafka, topics, dataDir.resolve(id), Limits.DEFAULT, false, 1),
-                    store, new SimpleMeterRegistry());
-            workers.add(w);
+            workers.add(ReplicaWorker.start(new WorkerConfig(id, kafka, topics, dataDir.resolve(id), Limits.DEFAULT,
+                    TopicAdmin.REPLICA_PARTITIONS), new SimpleMeterRegistry()));
         }
+        workers.forEach(w -> w.requireRunning(Duration.ofSeconds(60)));
         coordinator = Coordinator.start(new CoordinatorConfig("bench", ids, kafka, topics, 0,
                 CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry());
         gateway = RequestGateway.start(coordinator, kafka, topics, "bench-gateway", new SimpleMeterRegistry());
@@ -114,6 +112,5 @@ final class KquorumUnderTest implements AutoCloseable {
         // All are asked to stop first, so that they finish their batches in hand side by side.
         workers.forEach(ReplicaWorker::stop);
         workers.forEach(ReplicaWorker::close);
-        stores.forEach(RocksDbReplicaStore::close);
     }
 }

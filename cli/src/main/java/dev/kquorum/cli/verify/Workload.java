@@ -81,6 +81,16 @@ public final class Workload {
         }
     }
 
+    /** Writes acknowledged so far: how a caller sees the load make progress. */
+    public int writesAcknowledged() {
+        return writesAcked.get();
+    }
+
+    /** Nanoseconds since this workload was created: the time base of {@link #history()}. */
+    public long elapsedNanos() {
+        return now();
+    }
+
     /** A client that failed (not an answer: an exception, such as Kafka going away), if any. */
     public Optional<RuntimeException> failure() {
         return Optional.ofNullable(failure.get());

@@ -78,6 +78,21 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
         return withOverrides(p, CONSUMER_PINNED);
     }
 
+    /**
+     * A Kafka Streams application's settings: the pinned producer and consumer values under
+     * Streams' {@code producer.} and {@code consumer.} prefixes (Streams overrides some Kafka
+     * defaults, {@code linger.ms=100} among them, so they are set back here), and every
+     * passed-through property unprefixed, for all of the application's clients.
+     */
+    public Properties streams(String applicationId, String clientId) {
+        Properties p = base(clientId);
+        p.put("application.id", applicationId);
+        Map<String, String> pinned = new TreeMap<>();
+        PRODUCER_PINNED.forEach((k, v) -> pinned.put("producer." + k, v));
+        CONSUMER_PINNED.forEach((k, v) -> pinned.put("consumer." + k, v));
+        return withOverrides(p, pinned);
+    }
+
     public Properties admin(String clientId) {
         return withOverrides(base(clientId), Map.of());
     }

@@ -11,9 +11,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import java.util.HashMap;
@@ -38,8 +40,7 @@ public final class TopicAdmin {
     public static void ensurePartitions(KafkaSettings kafka, String topic, int partitions) {
         ensure(kafka, Map.of(topic, partitions));
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
-            int current = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
+            int current = describe(admin, topic).partitions().size();
             if (current < partitions) {
                 admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(partitions))).all().get(30, TimeUnit.SECONDS);
                 log.info("Grew topic {} from {} to {} partitions", topic, current, partitions);
@@ -61,6 +62,15 @@ public final class TopicAdmin {
      * tombstone grace period ends can come back.
      */
     public static final Map<String, String> REPLICA_TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1");
+
+    /**
+     * Partitions of a replica topic when kquorum creates it. Each partition is a unit of a
+     * replica's state that moves between the processes running that replica, so the count bounds
+     * how far one replica spreads; and it can never change, since a key's partition holds its
+     * state. 12 spreads evenly over 1, 2, 3, 4, 6 or 12 processes, and costs a task, a small
+     * RocksDB instance (memory shared, {@code BoundedRocksDb}) and a changelog partition each.
+     */
+    public static final int REPLICA_PARTITIONS = 12;
 
     /**
      * Ensures each topic exists, creating a missing one with the given partition count and the
@@ -110,10 +120,39 @@ public final class TopicAdmin {
         }
     }
 
+    /**
+     * Describes {@code topic}, waiting up to 30 s for a topic just created to be known to the
+     * broker that answers: right after creation, a describe can be told the topic does not exist.
+     */
+    public static TopicDescription describe(Admin admin, String topic)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        return onceKnown(() -> admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic));
+    }
+
+    /** An Admin call about a topic. */
+    private interface TopicCall<T> {
+        T call() throws ExecutionException, TimeoutException, InterruptedException;
+    }
+
+    /** Makes {@code call}, again while the broker says the topic is unknown, for up to 30 s (a topic just created). */
+    private static <T> T onceKnown(TopicCall<T> call) throws ExecutionException, TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return call.call();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
+    }
+
     /** The id Kafka gave {@code topic} when it was created: a topic recreated under the same name has another. */
     public static String topicId(KafkaSettings kafka, String topic) {
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
-            return admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).topicId().toString();
+            return describe(admin, topic).topicId().toString();
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             throw new IllegalStateException("cannot describe topic " + topic + " at " + kafka.bootstrapServers() + ": "
@@ -129,7 +168,7 @@ public final class TopicAdmin {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
             Map<String, String> values = new HashMap<>();
-            admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource).entries()
+            onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)).entries()
                     .forEach(e -> {
                         if (e.value() != null) {
                             values.put(e.name(), e.value());

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
@@ -114,7 +115,7 @@ public final class RequestGateway implements AutoCloseable {
         var producerProps = kafka.producer(clientId);
         producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
         this.producer = new KafkaProducer<>(producerProps);
-        this.replyTopics = new ReplyTopics(kafka, clientId);
+        this.replyTopics = new ReplyTopics(kafka, clientId, "Gateway " + clientId);
         this.deadLetters = Counter.builder("kquorum.gateway.dlq")
                 .description("Requests that could not be answered, sent to the dead-letter topic").register(registry);
         this.loop = new Thread(this::run, clientId);

@@ -113,7 +113,7 @@ public final class Coordinator implements QuorumClient {
     /** @param clock the core's time, in wall-clock milliseconds that must never step */
     static Coordinator start(CoordinatorConfig config, MeterRegistry registry, LongSupplier clock) {
         Map<String, Integer> replicaTopics = new HashMap<>();
-        config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), 1));
+        config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), TopicAdmin.REPLICA_PARTITIONS));
         TopicAdmin.ensure(config.kafka(), replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
         Coordinator c = new Coordinator(config, registry, clock);

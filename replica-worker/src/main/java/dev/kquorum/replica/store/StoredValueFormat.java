@@ -11,14 +11,14 @@ import dev.kquorum.common.version.Versioned;
  * (2-byte length, UTF-8), a tombstone flag, then the value. Binary, not JSON: the store is read
  * on every request.
  */
-final class StoredValueFormat {
+public final class StoredValueFormat {
 
     private static final byte FORMAT = 1;
 
     private StoredValueFormat() {
     }
 
-    static byte[] encode(Versioned v) {
+    public static byte[] encode(Versioned v) {
         byte[] writer = v.version().writerId().getBytes(StandardCharsets.UTF_8);
         int valueLength = v.isTombstone() ? 0 : v.value().length;
         ByteBuffer buf = ByteBuffer.allocate(1 + 8 + 2 + writer.length + 1 + valueLength);
@@ -30,7 +30,7 @@ final class StoredValueFormat {
         return buf.array();
     }
 
-    static Versioned decode(byte[] bytes) {
+    public static Versioned decode(byte[] bytes) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         byte format = buf.get();
         if (format != FORMAT) {

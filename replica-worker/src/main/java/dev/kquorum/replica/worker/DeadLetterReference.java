@@ -26,6 +26,8 @@ final class DeadLetterReference {
 
     /** Header set to {@code true} on a reference, so tools can tell it from a whole dead letter. */
     static final String HEADER = "kq_dlq_reference";
+    /** Header naming where a dead letter's record came from: topic-partition@offset. */
+    static final String SOURCE = "kq_source";
     private static final int MAX_REASON_CHARS = 1_000;
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -40,7 +42,7 @@ final class DeadLetterReference {
 
     /** A reference to the record {@code whole} is the dead letter of; {@code refusal} is why it did not fit. */
     static ProducerRecord<byte[], byte[]> of(ProducerRecord<byte[], byte[]> whole, Throwable refusal) {
-        String source = String.valueOf(KqHeaders.text(whole.headers(), "kq_source"));
+        String source = String.valueOf(KqHeaders.text(whole.headers(), SOURCE));
         String reason = truncate(KqHeaders.text(whole.headers(), KqHeaders.ERROR));
         long size = (whole.key() == null ? 0 : whole.key().length) + (whole.value() == null ? 0 : whole.value().length);
         for (Header h : whole.headers()) {
@@ -63,7 +65,7 @@ final class DeadLetterReference {
         }
         RecordHeaders headers = new RecordHeaders();
         headers.add(KqHeaders.ERROR, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("kq_source", source.getBytes(StandardCharsets.UTF_8));
+        headers.add(SOURCE, source.getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER, "true".getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(whole.topic(), null, null, null, body.toByteArray(), headers);
     }

@@ -1,209 +1,341 @@
 package dev.kquorum.replica.worker;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
-import dev.kquorum.common.protocol.Envelope;
-import dev.kquorum.common.protocol.KqHeaders;
-import dev.kquorum.common.protocol.ProtocolCodec;
-import dev.kquorum.common.protocol.ProtocolException;
-import dev.kquorum.common.protocol.ReplicaReply;
-import dev.kquorum.common.protocol.ReplyAddress;
-import dev.kquorum.replica.Replica;
-import dev.kquorum.replica.store.PartitionPosition;
-import dev.kquorum.replica.store.ReplicaStore;
-import dev.kquorum.replica.store.StoreBatch;
+import dev.kquorum.common.version.Versioned;
+import dev.kquorum.replica.store.RocksDbLibrary;
+import dev.kquorum.replica.store.StoredValueFormat;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One replica at the Kafka edge. Each turn of the loop polls a batch from the replica's topic,
- * applies it with {@link Replica} to a {@link StoreBatch}, commits values and consumed offsets to
- * the store in one atomic write, and only then sends the replies. On start it seeks to the positions
- * in its store, not the consumer group's: the store is the truth, so a request is applied once in
- * effect however often Kafka delivers it, and requests whose replies a crash may have lost are
- * answered again ({@link UnansweredBatches}). Offsets are also committed to the group, so lag
- * shows in Kafka's own tools.
+ * One process of a replica: a Kafka Streams application ({@link ReplicaTopology}) that runs the
+ * partitions of the replica topic the group gives it. Every process started with the same replica
+ * id joins the same application, so a replica spreads over as many processes as it has partitions;
+ * a partition's store moves with it (restored from its changelog), and standbys keep warm copies.
+ * The worker owns its threads: {@link #start} returns a running worker, {@link #close} ends it.
  */
 public final class ReplicaWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaWorker.class);
-    private static final Duration POLL = Duration.ofMillis(500);
-    /** How long close waits for the loop to finish the batch in hand. */
-    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    /** How long close waits for the stream threads to finish the record in hand and commit (not for a Kafka that is gone). */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+    /** Offsets are committed this often (Streams' default is 30 s): what a crash replays, at most. */
+    private static final String COMMIT_INTERVAL_MS = "1000";
+    /** Back to Kafka's default: Streams raises it to 1000, which only lengthens a task's turn. */
+    private static final String MAX_POLL_RECORDS = "500";
+
+    /** A stopped process leaves the group, so its partitions move now, not after the session timeout. */
+    private static final CloseOptions LEAVE = CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
+    /**
+     * The classic protocol's broker minimum by default, as for the gateway: a SIGKILLed process's
+     * partitions move after about 6-8 s instead of Kafka's 45 s (the streams protocol's session
+     * timeout is the broker's to set, 45 s at least by default).
+     */
+    private static final String SESSION_TIMEOUT_MS = "6000";
+    private static final String HEARTBEAT_INTERVAL_MS = "1500";
 
     private final WorkerConfig config;
-    private final ReplicaStore store;
-    private final Replica replica;
     private final WorkerMetrics metrics;
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final List<TopicPartition> partitions;
-    private final UnansweredBatches unanswered = new UnansweredBatches();
-    private final ReplySender replySender;
+    private final ReplyTopics replyTopics;
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CatchUp catchUp;
     private final TopicGuard guard;
-    private final ChunkedPurge purge;
-    private final String topic;
-    private final LoopThread loop;
-    private volatile boolean running = true;
-    // Intervals are measured on the monotonic clock: a wall clock stepped back would stall them.
-    private volatile long lastPollNanos = System.nanoTime();
-    private final GroupCommits groupCommits;
-    /** True from start until the worker first reaches the end of its topic. */
-    private boolean catchingUp = true;
-    /** How often the topic's partition count is compared with the one at start. */
-    private static final long PARTITION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
-    private long lastPartitionCheckNanos = System.nanoTime();
-    /** Replies and dead letters wait at most this long for metadata: a bad reply address must not stall the loop. */
-    static final String MAX_BLOCK_MS = "1000";
-    /** The consumer's metadata, where added partitions show, is refreshed this often. */
-    private static final String METADATA_MAX_AGE_MS = "5000";
+    /** Partitions of the replica topic at start; more later means keys moved without their state. */
+    private final int partitionsAtStart;
+    /** Reads the consumers' lag for {@link CatchUp}; a stream thread cannot see it. */
+    private final ScheduledExecutorService lagWatch;
+    private final AtomicInteger restoring = new AtomicInteger();
+    private volatile String failure;
 
-    private ReplicaWorker(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
+    private ReplicaWorker(WorkerConfig config, MeterRegistry registry) {
         this.config = config;
-        this.store = store;
-        this.replica = new Replica(config.replicaId(), config.rules());
         this.metrics = new WorkerMetrics(registry, config.replicaId());
-        String clientId = "kq-worker-" + config.replicaId();
-        Properties consumerProperties = config.kafka().consumer(clientId, config.topics().prefix() + ".worker." + config.replicaId());
-        // Never "earliest": a position that fell out of retention must be refused, not silently moved.
-        consumerProperties.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
-        consumerProperties.putIfAbsent(ConsumerConfig.METADATA_MAX_AGE_CONFIG, METADATA_MAX_AGE_MS);
-        this.consumer = new KafkaConsumer<>(consumerProperties);
-        Properties producerProperties = config.kafka().producer(clientId);
-        producerProperties.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
-        this.producer = new KafkaProducer<>(producerProperties);
-        this.partitions = new ArrayList<>();
-        this.topic = config.topic();
-        this.replySender = new ReplySender(producer, config.replicaId(), metrics);
         this.guard = new TopicGuard(config.replicaId(), metrics);
-        this.purge = new ChunkedPurge(config, store, replica, metrics);
-        this.groupCommits = new GroupCommits(consumer, config.replicaId(), topic);
-        this.loop = new LoopThread("kq-worker-" + config.replicaId(), this::run);
+        this.partitionsAtStart = checkPositions(config, guard);
+        String clientId = "kq-worker-" + config.replicaId();
+        this.replyTopics = new ReplyTopics(config.kafka(), clientId, "Replica " + config.replicaId());
+        this.catchUp = new CatchUp(config.topic(), this::clientMetrics);
+        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, catchUp, guard, changelogConfig()),
+                properties(config, clientId, metrics));
+        streams.setStateListener((now, before) -> {
+            log.info("Replica {} is {} (was {})", config.replicaId(), now, before);
+            if (!now.isRunningOrRebalancing()) {
+                stopped.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            failure = "stream thread failed: " + e;
+            log.error("Replica {}: {}; the worker stops (its input offsets were not committed past what it applied, so"
+                    + " a restart takes it up again)", config.replicaId(), failure, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.setGlobalStateRestoreListener(new Restores());
+        metrics.gauges(ReplicaWorker::lag, ReplicaWorker::restoring, this);
+        this.lagWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, clientId + "-lag");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    private Map<MetricName, ? extends Metric> clientMetrics() {
+        return streams.metrics();
+    }
+
+    /**
+     * The store's changelog: compacted, as Streams would, but stated; and holding a stored value at
+     * the value limit (the broker's default of 1 MiB does not, and a write Kafka cannot log would
+     * stop the replica).
+     */
+    private static Map<String, String> changelogConfig() {
+        return Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
+    }
+
+    private static Properties properties(WorkerConfig config, String clientId, WorkerMetrics metrics) {
+        Properties p = config.kafka().streams(config.applicationId(), clientId);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbys()));
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
+        // Each unless the operator set it: a prefixed value would win over theirs.
+        defaultConsumer(p, "max.poll.records", MAX_POLL_RECORDS);
+        defaultConsumer(p, "session.timeout.ms", SESSION_TIMEOUT_MS);
+        defaultConsumer(p, "heartbeat.interval.ms", HEARTBEAT_INTERVAL_MS);
+        // Static membership: a process restarted on the same state directory (after a crash, say)
+        // takes its partitions back at once, with no rebalance and no wait for its old session.
+        if (!p.containsKey(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) {
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId(config));
+        }
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplicaProductionErrors.class.getName());
+        // There is no global store; set only so that Streams does not warn at every start.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
+        p.put(ReplicaProductionErrors.METRICS, metrics);
+        p.put(ReplicaProductionErrors.DLQ_TOPIC, config.dlqTopic());
+        return p;
+    }
+
+    /**
+     * This process's member name in the replica's group: the replica id and an id kept in the state
+     * directory, so a process keeps its name across restarts on the same disk, and two processes
+     * (each with its own directory) never share one.
+     */
+    static String instanceId(WorkerConfig config) {
+        Path file = config.dataDir().resolve("kquorum-instance-id");
+        try {
+            Files.createDirectories(config.dataDir());
+            if (!Files.exists(file)) {
+                Files.writeString(file, UUID.randomUUID().toString().substring(0, 8) + "\n", StandardCharsets.UTF_8);
+            }
+            return config.replicaId() + "-" + Files.readString(file, StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot keep this worker's instance id in " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void defaultConsumer(Properties p, String key, String value) {
+        if (!p.containsKey(key)) {
+            p.putIfAbsent(StreamsConfig.consumerPrefix(key), value);
+        }
     }
 
     /**
      * Creates the worker's topics if absent (the replica topic with {@link WorkerConfig#retentionMs()}),
-     * refuses a replica topic whose retention is shorter than the tombstone grace period, opens its
-     * Kafka clients, positions it at the offsets its store has applied up to and starts its loop
-     * thread, which runs until {@link #stop()} or {@link #close()}.
+     * refuses a replica topic whose retention is shorter than the tombstone grace period, and starts
+     * the replica's Kafka Streams application in this process.
      *
      * @throws IllegalStateException naming the topic, setting and value needed when retention is too short
      */
-    public static ReplicaWorker start(WorkerConfig config, ReplicaStore store, MeterRegistry registry) {
+    public static ReplicaWorker start(WorkerConfig config, MeterRegistry registry) {
         TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions()),
                 Map.of("retention.ms", Long.toString(config.retentionMs()), "retention.bytes", "-1"));
         TopicAdmin.ensure(config.kafka(), Map.of(config.dlqTopic(), 1));
         TopicGuard.checkRetention(config.topic(), TopicAdmin.config(config.kafka(), config.topic()), config.tombstoneGrace(),
                 config.kafka().bootstrapServers());
-        ReplicaWorker worker = new ReplicaWorker(config, store, registry);
-        try {
-            worker.assignAndSeek();
-        } catch (RuntimeException e) {
-            worker.closeClients();
-            throw e;
-        }
-        worker.loop.start();
+        RocksDbLibrary.load();
+        ReplicaWorker worker = new ReplicaWorker(config, registry);
+        worker.streams.start();
+        worker.lagWatch.scheduleWithFixedDelay(worker.catchUp::update, 100, 100, TimeUnit.MILLISECONDS);
+        worker.lagWatch.scheduleWithFixedDelay(worker::checkPartitionCount, 5, 5, TimeUnit.SECONDS);
+        log.info("Replica {} started as application {} on {}, state in {}", config.replicaId(), config.applicationId(),
+                config.topic(), config.dataDir());
         return worker;
     }
 
-    private void assignAndSeek() {
-        for (PartitionInfo p : consumer.partitionsFor(config.topic(), Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(p.topic(), p.partition()));
+    /**
+     * Compares the replica's committed position in each partition with the partition's log start:
+     * a position below it means records were deleted before the replica applied them, while it was
+     * down. Streams would move on to the log start without a word; the guard refuses the partition.
+     *
+     * @return the topic's partition count
+     */
+    private static int checkPositions(WorkerConfig config, TopicGuard guard) {
+        try (Admin admin = Admin.create(config.kafka().admin("kq-worker-" + config.replicaId() + "-positions"))) {
+            int partitions = TopicAdmin.describe(admin, config.topic()).partitions().size();
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(config.applicationId())
+                    .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+            committed.keySet().stream().filter(tp -> tp.topic().equals(config.topic())).forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+            admin.listOffsets(earliest).all().get(30, TimeUnit.SECONDS).forEach((tp, start) -> {
+                OffsetAndMetadata position = committed.get(tp);
+                if (position != null && position.offset() < start.offset()) {
+                    guard.fellOutOfRetention(tp, position.offset(), start.offset());
+                }
+            });
+            return partitions;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("replica " + config.replicaId() + " cannot read its positions in " + config.topic()
+                    + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("replica " + config.replicaId() + " cannot read its positions in " + config.topic()
+                    + ": Kafka did not answer within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading positions", e);
         }
-        consumer.assign(partitions);
-        Map<Integer, PartitionPosition> applied = store.positions();
-        Map<TopicPartition, Long> logStarts = consumer.beginningOffsets(partitions, Duration.ofSeconds(30));
-        for (TopicPartition tp : partitions) {
-            PartitionPosition position = applied.get(tp.partition());
-            long logStart = logStarts.getOrDefault(tp, 0L);
-            if (position == null) {
-                consumer.seekToBeginning(List.of(tp));
-            } else if (position.next() < logStart) {
-                consumer.seek(tp, position.next());
-                refuse(tp, () -> guard.fellOutOfRetention(tp, position.next(), logStart));
-            } else {
-                // Replies lost before the log start cannot be sent again; everything unapplied is still there.
-                consumer.seek(tp, Math.max(position.replayFrom(), logStart));
-            }
-        }
-        log.info("Replica {} resumes {} at the store's positions {} ({} partition(s))",
-                config.replicaId(), config.topic(), applied.isEmpty() ? "(none: from the beginning)" : applied, partitions.size());
     }
 
-    /** The loop, on its own thread until {@link #stop()}; the batch in hand is always finished. */
-    private void run() {
-        while (running) {
-            ConsumerRecords<byte[], byte[]> records;
-            try {
-                records = consumer.poll(POLL);
-            } catch (WakeupException e) {
-                break;
-            } catch (OffsetOutOfRangeException e) {
-                // Records this replica has not applied are gone (retention, deleteRecords, a recreated topic).
-                e.offsetOutOfRangePartitions().forEach((tp, offset) -> refuse(tp, () -> guard.outOfRange(tp, offset, logBounds(tp))));
-                continue;
-            }
-            if (!records.isEmpty()) {
-                process(records);
-            }
-            replySender.resendFailed();
-            updateLag();
-            lastPollNanos = System.nanoTime();
-            checkPartitionCount();
-            purge.step();
+    /** Partitions added to the topic move keys between partitions, away from their state: refused loudly. */
+    private void checkPartitionCount() {
+        try (Admin admin = Admin.create(config.kafka().admin("kq-worker-" + config.replicaId() + "-partitions"))) {
+            int now = admin.describeTopics(List.of(config.topic())).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .get(config.topic()).partitions().size();
+            guard.partitionCount(config.topic(), partitionsAtStart, now);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.debug("Replica {}: cannot check the partition count of {}: {}", config.replicaId(), config.topic(), e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        groupCommits.flush();
-        log.info("Replica {} stopped after its last batch", config.replicaId());
     }
 
-    /** Asks the loop to stop after the batch in hand; safe from any thread or a signal handler. */
+    /**
+     * Waits until this process runs its share of the replica (the group has given it its partitions
+     * and their stores are restored), or {@code timeout} passes.
+     *
+     * @return whether it is running
+     */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING || restoring.get() > 0) {
+            if (!streams.state().isRunningOrRebalancing() || System.nanoTime() > deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return true;
+    }
+
+    /**
+     * Waits as {@link #awaitRunning} does, for callers that cannot go on without a running worker.
+     *
+     * @throws IllegalStateException naming the state the worker is in when it is not running by then
+     */
+    public ReplicaWorker requireRunning(Duration timeout) {
+        try {
+            if (awaitRunning(timeout)) {
+                return this;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for replica " + config.replicaId() + " to run", e);
+        }
+        throw new IllegalStateException("replica " + config.replicaId() + " is not running after " + timeout.toSeconds() + " s: "
+                + state() + (problem() == null ? "" : " (" + problem() + ")"));
+    }
+
+    /** Asks the worker to stop: threads finish the record in hand and commit. Safe from a signal handler. */
     public void stop() {
-        running = false;
-        consumer.wakeup();
+        streams.close(LEAVE.withTimeout(Duration.ZERO));
     }
 
-    /** Waits until the loop has stopped; throws what ended it if it failed. */
+    /** Waits until the worker has stopped; throws what ended it if it failed. */
     public void awaitStopped() throws InterruptedException {
-        loop.await();
+        stopped.await();
+        String why = failure;
+        if (why != null) {
+            throw new IllegalStateException("replica " + config.replicaId() + ": " + why);
+        }
     }
 
     public String replicaId() {
         return config.replicaId();
     }
 
-    /** Why the worker is not serving all it should (a partition out of retention, partitions added), or null. */
+    /** The Streams state: CREATED, REBALANCING, RUNNING, PENDING_SHUTDOWN, NOT_RUNNING or ERROR. */
+    public String state() {
+        return streams.state().name();
+    }
+
+    /** Partitions whose stores are being restored from their changelogs in this process. */
+    public int restoring() {
+        return restoring.get();
+    }
+
+    /** Why the worker is not serving all it should, or null. */
     public String problem() {
+        String why = failure;
+        if (why != null) {
+            return why;
+        }
+        if (streams.state() == KafkaStreams.State.ERROR) {
+            return "the replica's Kafka Streams application is in ERROR";
+        }
         return guard.problem();
     }
 
+    /** Records of the replica topic not yet applied, over the partitions this process runs (read every 100 ms). */
     public long lag() {
-        return metrics.lag();
+        return catchUp.lag();
+    }
+
+    /**
+     * What this process holds for {@code key}, or null: read from the store of the key's partition
+     * when this process runs it (for tests and tools; a client reads through a coordinator).
+     *
+     * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the stores are not queryable (not RUNNING)
+     */
+    public Versioned held(String key) {
+        byte[] bytes = streams.store(StoreQueryParameters.fromNameAndType(ReplicaTopology.STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore())).get(key);
+        return bytes == null ? null : StoredValueFormat.decode(bytes);
     }
 
     /** Why the last write was refused by the replica's rules (e.g. a version from the future), or null. */
@@ -215,170 +347,43 @@ public final class ReplicaWorker implements AutoCloseable {
         return metrics.refusals();
     }
 
-    /** How long ago the loop last came back from Kafka: a stuck or dead loop shows here. */
-    public long millisSinceLastPoll() {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPollNanos);
-    }
-
-    /** Stops serving {@code tp} for good (until a rebuild): no applies, no replies. */
-    private void refuse(TopicPartition tp, Runnable report) {
-        if (!guard.refuses(tp)) {
-            report.run();
-            consumer.pause(List.of(tp));
-        }
-    }
-
-    private String logBounds(TopicPartition tp) {
-        try {
-            Duration wait = Duration.ofSeconds(5);
-            return "log start " + consumer.beginningOffsets(List.of(tp), wait).get(tp) + ", end " + consumer.endOffsets(List.of(tp), wait).get(tp);
-        } catch (RuntimeException e) {
-            return "bounds unknown: " + e.getMessage();
-        }
-    }
-
-    /** Partitions added to the topic move keys between partitions: refused loudly, not consumed. */
-    private void checkPartitionCount() {
-        long now = System.nanoTime();
-        if (now - lastPartitionCheckNanos < PARTITION_CHECK_NANOS) {
-            return;
-        }
-        lastPartitionCheckNanos = now;
-        try {
-            // From the consumer's metadata (refreshed every metadata.max.age.ms): no request, no wait.
-            guard.partitionCount(topic, partitions.size(), consumer.partitionsFor(topic, Duration.ofMillis(100)).size());
-        } catch (RuntimeException e) {
-            log.debug("Replica {}: cannot check the partition count of {}: {}", config.replicaId(), topic, e.getMessage());
-        }
-    }
-
-    private void process(ConsumerRecords<byte[], byte[]> records) {
-        long started = System.nanoTime();
-        // Catching up: from its start until it first reaches the end of its topic. After that a lag
-        // is the normal stream under load, not a backlog nobody waits for any more.
-        if (catchingUp) {
-            long behind = 0;
-            for (TopicPartition tp : records.partitions()) {
-                behind += consumer.currentLag(tp).orElse(0);
-            }
-            catchingUp = behind > 0;
-        }
-        Replica.Delivery delivery = new Replica.Delivery(null, System.currentTimeMillis(), catchingUp);
-        StoreBatch batch = new StoreBatch(store);
-        Map<Integer, Long> starts = new HashMap<>();
-        List<ProducerRecord<byte[], byte[]>> replies = new ArrayList<>(records.count());
-        List<ProducerRecord<byte[], byte[]>> deadLetters = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            starts.putIfAbsent(record.partition(), record.offset());
-            batch.consumed(record.partition(), record.offset() + 1);
-            handle(record, delivery, batch, replies, deadLetters);
-        }
-        // A dead letter is durable before the offset that skips its record is: bad input is set
-        // aside, never lost.
-        sendAndWait(deadLetters);
-        unanswered.replayFrom(starts).forEach(batch::replayFrom);
-        store.commit(batch);
-        UnansweredBatches.Batch sending = unanswered.committed(starts, replies.size());
-        for (ProducerRecord<byte[], byte[]> reply : replies) {
-            replySender.send(reply, sending);
-        }
-        groupCommits.applied(batch.offsets());
-        metrics.batch(records.count(), System.nanoTime() - started);
-    }
-
-    private void handle(ConsumerRecord<byte[], byte[]> record, Replica.Delivery delivery, StoreBatch batch,
-                        List<ProducerRecord<byte[], byte[]>> replies, List<ProducerRecord<byte[], byte[]>> deadLetters) {
-        Envelope envelope;
-        try {
-            envelope = Envelope.from(record.headers());
-        } catch (ProtocolException e) {
-            deadLetters.add(deadLetter(record, e.getMessage()));
-            return;
-        }
-        Replica.Decision decision = replica.receive(record.value(),
-                new Replica.Delivery(envelope.deadlineMs(), delivery.nowMs(), delivery.catchingUp()), batch);
-        metrics.decided(decision);
-        if (decision.kind() == Replica.Kind.REFUSED) {
-            log.warn("Replica {} refused {}-{}@{}: {}", config.replicaId(), record.topic(), record.partition(), record.offset(),
-                    ((ReplicaReply.Invalid) decision.reply()).error());
-        }
-        if (decision.deadLetter() != null) {
-            deadLetters.add(deadLetter(record, decision.deadLetter()));
-        }
-        if (decision.reply() != null && envelope.replyTo() != null) {
-            replies.add(reply(envelope.replyTo(), decision.reply()));
-        }
-    }
-
-    private static ProducerRecord<byte[], byte[]> reply(ReplyAddress address, ReplicaReply reply) {
-        RecordHeaders headers = new RecordHeaders();
-        address.echoTo(headers);
-        return new ProducerRecord<>(address.topic(), address.partition(), null, null, ProtocolCodec.encode(reply), headers);
-    }
-
-    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
-        log.warn("Replica {} dead-letters {}-{}@{}: {}", config.replicaId(), record.topic(), record.partition(), record.offset(), reason);
-        metrics.deadLettered();
-        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(KqHeaders.ERROR, reason.getBytes(StandardCharsets.UTF_8));
-        headers.add("kq_source", (record.topic() + "-" + record.partition() + "@" + record.offset()).getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(config.dlqTopic(), null, null, record.key(), record.value(), headers);
-    }
-
-    private void sendAndWait(List<ProducerRecord<byte[], byte[]>> records) {
-        if (records.isEmpty()) {
-            return;
-        }
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (ProducerRecord<byte[], byte[]> r : records) {
-            sent.add(producer.send(r));
-        }
-        try {
-            for (int i = 0; i < sent.size(); i++) {
-                try {
-                    sent.get(i).get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!DeadLetterReference.cannotBeWrittenWhole(e.getCause())) {
-                        throw e;
-                    }
-                    ProducerRecord<byte[], byte[]> whole = records.get(i);
-                    log.warn("Replica {}: the dead letter of {} cannot be written whole ({}); writing a reference to it",
-                            config.replicaId(), KqHeaders.text(whole.headers(), "kq_source"), e.getCause().getMessage());
-                    producer.send(DeadLetterReference.of(whole, e.getCause())).get(30, TimeUnit.SECONDS);
-                    metrics.deadLetterReference();
-                }
-            }
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("replica " + config.replicaId() + " cannot write to " + config.dlqTopic()
-                    + "; stopping rather than losing bad records: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while dead-lettering", e);
-        }
-    }
-
-    private void updateLag() {
-        long total = 0;
-        for (TopicPartition tp : partitions) {
-            OptionalLong lag = consumer.currentLag(tp);
-            total += lag.orElse(0);
-        }
-        metrics.lag(total);
-    }
-
-    /** Stops the loop (the batch in hand is finished), waits for it, then closes the Kafka clients. */
+    /** Stops the worker (the record in hand is finished and committed) and waits for it. */
     @Override
     public void close() {
-        stop();
-        loop.join(CLOSE_WAIT);
-        closeClients();
+        try {
+            streams.close(LEAVE.withTimeout(CLOSE_WAIT));
+        } finally {
+            lagWatch.shutdownNow();
+            replyTopics.close();
+        }
     }
 
-    private void closeClients() {
-        try {
-            producer.close(Duration.ofSeconds(10));
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+    /** Counts the partitions being restored, and says how long each took. */
+    private final class Restores implements StateRestoreListener {
+        @Override
+        public void onRestoreStart(TopicPartition partition, String store, long startOffset, long endOffset) {
+            restoring.incrementAndGet();
+            if (endOffset > startOffset) {
+                log.info("Replica {} restores {} from {} ({} records)", config.replicaId(), store, partition, endOffset - startOffset);
+            }
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+            metrics.restored(numRestored);
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+            restoring.decrementAndGet();
+            if (totalRestored > 0) {
+                log.info("Replica {} restored {} from {}: {} records", config.replicaId(), store, partition, totalRestored);
+            }
+        }
+
+        @Override
+        public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+            restoring.decrementAndGet();
         }
     }
 }

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * a retention shorter than the tombstone grace period, records deleted before they were applied,
  * partitions added (which moves keys between partitions). Each is refused loudly: an ERROR in the
  * log, a reason on {@code /health}, a metric. The worker serves nothing from a partition that fell
- * out of retention; rebuilding such a replica is an operator's step.
+ * out of retention, and the partition's store remembers it ({@link ReplicaProcessor}), so the
+ * refusal outlives the offsets that move past it; rebuilding such a replica is an operator's step.
  */
 final class TopicGuard {
 
@@ -21,7 +22,7 @@ final class TopicGuard {
 
     private final String replicaId;
     private final WorkerMetrics metrics;
-    /** Written by the loop thread, read by /health: replaced whole, never changed in place. */
+    /** Written by stream threads and at start, read by /health: replaced whole, never changed in place. */
     private volatile Map<TopicPartition, String> refusedPartitions = Map.of();
     private volatile String partitionCountProblem;
 
@@ -65,21 +66,34 @@ final class TopicGuard {
         return ms % 86_400_000 == 0 ? ms / 86_400_000 + " days" : ms + " ms";
     }
 
-    /** The worker's stored position in {@code tp} is below the partition's log start offset. */
+    /** The replica's committed position in {@code tp} is below the partition's log start offset. */
     void fellOutOfRetention(TopicPartition tp, long storedOffset, long logStart) {
         refuse(tp, "partition " + tp + ": stored offset " + storedOffset + " is below the log start " + logStart
                 + ": records " + storedOffset + ".." + (logStart - 1) + " were deleted before this replica applied them."
                 + " It serves nothing from this partition until it is rebuilt");
     }
 
-    /** The worker's position in {@code tp} is outside the partition's log, for a reason Kafka could not tell. */
-    void outOfRange(TopicPartition tp, long offset, String logBounds) {
-        refuse(tp, "partition " + tp + ": stored offset " + offset + " is outside the partition's log (" + logBounds
-                + "): records were deleted before this replica applied them, or the topic was recreated."
-                + " It serves nothing from this partition until it is rebuilt");
+    /** The next record of {@code tp} the replica was given is not the one after the last it applied. */
+    void skipped(TopicPartition tp, long expected, long given) {
+        refuse(tp, "partition " + tp + ": expected offset " + expected + " next but was given " + given + ": records "
+                + expected + ".." + (given - 1) + " were deleted before this replica applied them, or the topic was"
+                + " recreated. It serves nothing from this partition until it is rebuilt");
     }
 
-    private void refuse(TopicPartition tp, String reason) {
+    /** {@code tp}'s store says it was refused before, for {@code reason}. */
+    void refusedBefore(TopicPartition tp, String reason) {
+        refuse(tp, reason);
+    }
+
+    /** Why {@code tp} is refused, or null. */
+    String reason(TopicPartition tp) {
+        return refusedPartitions.get(tp);
+    }
+
+    private synchronized void refuse(TopicPartition tp, String reason) {
+        if (reason.equals(refusedPartitions.get(tp))) {
+            return;
+        }
         log.error("Replica {}: {}", replicaId, reason);
         Map<TopicPartition, String> refused = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
         refused.putAll(refusedPartitions);

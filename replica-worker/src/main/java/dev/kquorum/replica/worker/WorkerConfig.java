@@ -11,16 +11,18 @@ import dev.kquorum.common.version.MaxClockOffset;
 import dev.kquorum.replica.ReplicaRules;
 
 /**
- * Everything a worker needs to run one replica.
+ * Everything a worker needs to run one replica, or its share of one.
  *
- * @param fsync       sync the store's write-ahead log on every batch (survives power loss, costs latency)
+ * @param dataDir     the state directory: the stores of the partitions this process runs
  * @param partitions  partitions of the replica topic when the worker creates it
+ * @param standbys    warm copies of each partition's store kept by other processes of the replica
+ *                    ({@code num.standby.replicas}), so a partition resumes at once when its process dies
  * @param rules       what the replica's rules depend on: limits, max clock offset, grace and dedup periods
  * @param retentionMs {@code retention.ms} of the replica topic when the worker creates it: -1 (infinite,
  *                    the default) or at least the tombstone grace period plus {@link #RETENTION_MARGIN}
  */
 public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
-                           boolean fsync, int partitions, ReplicaRules rules, long retentionMs) {
+                           int partitions, int standbys, ReplicaRules rules, long retentionMs) {
 
     /** As long as Cassandra's gc_grace_seconds: time for every replica to learn of a delete. */
     public static final Duration DEFAULT_TOMBSTONE_GRACE = ReplicaRules.DEFAULT_TOMBSTONE_GRACE;
@@ -35,19 +37,21 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
     /** Kafka's value for "keep records forever". */
     public static final long INFINITE_RETENTION = -1;
 
-    public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
-                        Limits limits, boolean fsync, int partitions) {
-        this(replicaId, kafka, topics, dataDir, limits, fsync, partitions, DEFAULT_TOMBSTONE_GRACE);
+    /** One warm copy of each partition, on another process, whenever more than one runs the replica. */
+    public static final int DEFAULT_STANDBYS = 1;
+
+    public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir, Limits limits, int partitions) {
+        this(replicaId, kafka, topics, dataDir, limits, partitions, DEFAULT_TOMBSTONE_GRACE);
     }
 
     public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
-                        Limits limits, boolean fsync, int partitions, Duration tombstoneGrace) {
-        this(replicaId, kafka, topics, dataDir, limits, fsync, partitions, tombstoneGrace, INFINITE_RETENTION);
+                        Limits limits, int partitions, Duration tombstoneGrace) {
+        this(replicaId, kafka, topics, dataDir, limits, partitions, tombstoneGrace, INFINITE_RETENTION);
     }
 
     public WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames topics, Path dataDir,
-                        Limits limits, boolean fsync, int partitions, Duration tombstoneGrace, long retentionMs) {
-        this(replicaId, kafka, topics, dataDir, fsync, partitions,
+                        Limits limits, int partitions, Duration tombstoneGrace, long retentionMs) {
+        this(replicaId, kafka, topics, dataDir, partitions, DEFAULT_STANDBYS,
                 new ReplicaRules(limits, MaxClockOffset.DEFAULT, tombstoneGrace, ReplicaRules.DEFAULT_DEDUP_WINDOW), retentionMs);
     }
 
@@ -65,8 +69,10 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
+        if (standbys < 0) {
+            throw new IllegalArgumentException("standbys must be 0 or more, got " + standbys);
+        }
     }
-
     /** The shortest {@code retention.ms} a replica topic may have with this tombstone grace period. */
     public static long minimumRetentionMs(Duration tombstoneGrace) {
         return tombstoneGrace.plus(RETENTION_MARGIN).toMillis();
@@ -82,6 +88,21 @@ public record WorkerConfig(String replicaId, KafkaSettings kafka, TopicNames top
 
     public String topic() {
         return topics.replica(replicaId);
+    }
+
+    /** The replica's Kafka Streams application: every process running this replica shares it. */
+    public String applicationId() {
+        return applicationId(topics, replicaId);
+    }
+
+    /** Replica {@code replicaId}'s Kafka Streams application id, which is also its consumer group. */
+    public static String applicationId(TopicNames topics, String replicaId) {
+        return topics.prefix() + ".replica." + replicaId;
+    }
+
+    /** The changelog topic of replica {@code replicaId}'s stores, which Kafka Streams names and creates. */
+    public static String changelogTopic(TopicNames topics, String replicaId) {
+        return applicationId(topics, replicaId) + "-" + ReplicaTopology.STORE + "-changelog";
     }
 
     public String dlqTopic() {

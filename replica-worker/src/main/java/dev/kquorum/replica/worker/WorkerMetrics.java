@@ -2,6 +2,7 @@ package dev.kquorum.replica.worker;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.replica.Replica;
@@ -25,14 +26,14 @@ final class WorkerMetrics {
     private final Counter refused;
     private volatile String lastRefusal;
     private final Counter purged;
-    private final DistributionSummary batchSize;
     private final Timer applyTime;
     private final Counter deadLetterReferences;
     private final Counter repliesUndeliverable;
-    private final Counter repliesFailed;
     private final DistributionSummary purgeScanned;
-    private final AtomicLong lag = new AtomicLong();
+    private final Counter restored;
     private final AtomicLong outOfRetention = new AtomicLong();
+    private final MeterRegistry registry;
+    private final Tags tags;
 
     WorkerMetrics(MeterRegistry registry, String replicaId) {
         Tags replica = Tags.of("replica", replicaId);
@@ -43,23 +44,21 @@ final class WorkerMetrics {
         refused = counter(registry, "kquorum.worker.requests.refused", replica,
                 "Writes refused by the replica's rules (a version beyond the max clock offset, a reused version)");
         purged = counter(registry, "kquorum.worker.tombstones.purged", replica, "Tombstones removed after their grace period");
-        batchSize = DistributionSummary.builder("kquorum.worker.batch.size").tags(replica)
-                .description("Records per polled batch").register(registry);
-        applyTime = Timer.builder("kquorum.worker.batch.apply").tags(replica)
-                .description("Time to apply and commit one batch").register(registry);
+        applyTime = Timer.builder("kquorum.worker.apply").tags(replica)
+                .description("Time to apply one request to the store and hand on its reply").register(registry);
         deadLetterReferences = counter(registry, "kquorum.worker.dlq.references", replica,
                 "Dead letters too large to write whole, written as a reference to their record");
         repliesUndeliverable = counter(registry, "kquorum.worker.replies.undeliverable", replica,
                 "Replies dropped because their requester named a reply address that cannot be written");
-        repliesFailed = counter(registry, "kquorum.worker.replies.failed", replica,
-                "Reply sends that Kafka failed for a while; each is sent again");
         purgeScanned = DistributionSummary.builder("kquorum.worker.purge.scanned").tags(replica)
                 .description("Keys looked at by one step of the tombstone purge").register(registry);
+        restored = counter(registry, "kquorum.worker.restored", replica,
+                "Store entries restored from changelogs (a partition taken over, or a lost state directory)");
         Gauge.builder("kquorum.worker.partitions.out.of.retention", outOfRetention, AtomicLong::get).tags(replica)
                 .description("Partitions whose unapplied records were deleted: served no more until the replica is rebuilt")
                 .register(registry);
-        Gauge.builder("kquorum.worker.lag", lag, AtomicLong::get).tags(replica)
-                .description("Records in the replica topic not yet applied").register(registry);
+        this.registry = registry;
+        this.tags = replica;
     }
 
     private static Counter counter(MeterRegistry registry, String name, Tags tags, String description) {
@@ -104,28 +103,27 @@ final class WorkerMetrics {
         repliesUndeliverable.increment();
     }
 
-    void replyFailed() {
-        repliesFailed.increment();
-    }
-
     void purgeStep(int scanned) {
         purgeScanned.record(scanned);
+    }
+
+    void applied(long nanos) {
+        applyTime.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     void outOfRetention(int partitions) {
         outOfRetention.set(partitions);
     }
 
-    void batch(int records, long nanos) {
-        batchSize.record(records);
-        applyTime.record(nanos, TimeUnit.NANOSECONDS);
+    void restored(long entries) {
+        restored.increment(entries);
     }
 
-    void lag(long records) {
-        lag.set(records);
-    }
-
-    long lag() {
-        return lag.get();
+    /** Gauges read from the worker when scraped. */
+    void gauges(ToDoubleFunction<ReplicaWorker> lag, ToDoubleFunction<ReplicaWorker> restoring, ReplicaWorker worker) {
+        Gauge.builder("kquorum.worker.lag", worker, lag).tags(tags)
+                .description("Records in the replica topic not yet applied, over the partitions this process runs").register(registry);
+        Gauge.builder("kquorum.worker.partitions.restoring", worker, restoring).tags(tags)
+                .description("Partitions whose stores are being restored from their changelogs").register(registry);
     }
 }

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 import dev.kquorum.common.process.ChildJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
 
 /**
  * RocksDB's JNI library is 15 MB. Extracted afresh to the system temporary directory on every
@@ -23,10 +25,12 @@ class RocksDbNativeLibraryTest {
     @TempDir
     Path dir;
 
-    /** A process that opens a store, says so and waits to be killed. */
+    /** A process that loads the library as a worker does, opens a store, says so and waits to be killed. */
     public static final class OpenStoreAndWait {
-        public static void main(String[] args) throws InterruptedException {
-            RocksDbReplicaStore.open(Path.of(args[0]), false);
+        public static void main(String[] args) throws Exception {
+            RocksDbLibrary.load();
+            Options options = new Options().setCreateIfMissing(true);
+            RocksDB.open(options, Path.of(args[0]).toString());
             System.out.println("store open");
             System.out.flush();
             new CountDownLatch(1).await();

@@ -45,7 +45,7 @@ class ReplicaWorkerTest {
             assertThat(h.replies.get(5L)).isEqualTo(new ReplicaReply.Ack("r1", "k5", new Version(6, "c1")));
             // The read was published after every write to k7; the newest is i = 1907.
             assertThat(h.replies.get((long) n)).isEqualTo(new ReplicaReply.Value("r1", "k7", value(1908, "v1907")));
-            assertThat(h.store().positions().get(0).next()).isEqualTo(n + 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.committed() == n + 1);
             assertThat(h.registry.get("kquorum.worker.requests.applied").tag("type", "write").counter().count()).isEqualTo(n);
         }
     }
@@ -57,8 +57,8 @@ class ReplicaWorkerTest {
             h.send(1, new ReplicaRequest.Write("deleted", Versioned.tombstone(new Version(HybridClock.pack(longAgo, 0), "c1"))));
             h.send(2, new ReplicaRequest.Write("alive", value(HybridClock.pack(longAgo, 0), "still here")));
             await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 2);
-            await().atMost(Duration.ofSeconds(30)).until(() -> h.store().get("deleted") == null);
-            assertThat(h.store().get("alive")).isNotNull();
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.held("deleted") == null);
+            assertThat(h.held("alive")).isNotNull();
             assertThat(h.registry.get("kquorum.worker.tombstones.purged").counter().count()).isEqualTo(1.0);
         }
     }

@@ -100,7 +100,7 @@ class WorkerBadInputTest {
             Stream.concat(bad.stream().map(Bad::reason), Stream.of("kafka_replyPartition", "kq_deadline"))
                     .forEach(reason -> assertThat(reasons).anySatisfy(r -> assertThat(r).contains(reason)));
             assertThat(h.registry.get("kquorum.worker.dlq").counter().count()).isEqualTo(bad.size() + 2.0);
-            assertThat(h.store().get("after")).isNotNull();
+            assertThat(h.held("after")).isNotNull();
         }
     }
 }

@@ -54,7 +54,7 @@ class WorkerClockTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.containsKey(1L));
             assertThat(h.replies.get(1L)).isInstanceOfSatisfying(ReplicaReply.Invalid.class,
                     invalid -> assertThat(invalid.error()).contains("ahead of this replica's clock", "max clock offset"));
-            assertThat(h.store().get("k")).isNull();
+            assertThat(h.held("k")).isNull();
         }
     }
 }

@@ -24,9 +24,10 @@ import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaReply;
 import dev.kquorum.common.protocol.ReplicaRequest;
 import dev.kquorum.common.protocol.ReplyAddress;
-import dev.kquorum.replica.store.RocksDbReplicaStore;
+import dev.kquorum.common.version.Versioned;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -50,8 +51,6 @@ final class WorkerHarness implements AutoCloseable {
 
     /** Requests carry what a coordinator's carry: this harness's incarnation and a correlation number as sequence. */
     private final long incarnation = CorrelationId.newIncarnation();
-    private final Path dataDir;
-    private RocksDbReplicaStore store;
     private ReplicaWorker worker;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean collecting = new AtomicBoolean(true);
@@ -79,8 +78,7 @@ final class WorkerHarness implements AutoCloseable {
                   Map<String, String> clientProperties, java.util.function.Consumer<TopicNames> beforeStart, boolean startNow) {
         topics = new TopicNames(kafka.uniqueName("w"));
         settings = new KafkaSettings(kafka.bootstrapServers(), clientProperties);
-        config = new WorkerConfig("r1", settings, topics, dataDir, limits, false, 1, tombstoneGrace);
-        this.dataDir = dataDir;
+        config = new WorkerConfig("r1", settings, topics, dataDir, limits, 1, tombstoneGrace);
         beforeStart.accept(topics);
         if (startNow) {
             startWorker();
@@ -91,23 +89,16 @@ final class WorkerHarness implements AutoCloseable {
     }
 
     private void startWorker() {
-        store = RocksDbReplicaStore.open(dataDir, false);
-        try {
-            worker = ReplicaWorker.start(config, store, registry);
-        } catch (RuntimeException e) {
-            store.close();
-            throw e;
-        }
+        worker = ReplicaWorker.start(config, registry).requireRunning(Duration.ofSeconds(60));
     }
 
     void start() {
         startWorker();
     }
 
-    /** Stops the worker after its batch in hand and closes its store, as a shutdown would. */
-    void stopWorker() throws InterruptedException {
+    /** Stops the worker after the record in hand, as a shutdown would. */
+    void stopWorker() {
         worker.close();
-        store.close();
         worker = null;
     }
 
@@ -121,8 +112,18 @@ final class WorkerHarness implements AutoCloseable {
         return worker;
     }
 
-    RocksDbReplicaStore store() {
-        return store;
+    /** What the worker's store holds for {@code key}, or null. */
+    Versioned held(String key) {
+        return worker.held(key);
+    }
+
+    /** The replica's committed offset in its topic's partition 0, or -1 if none. */
+    long committed() throws Exception {
+        try (Admin admin = Admin.create(settings.admin("harness-offsets"))) {
+            var offsets = admin.listConsumerGroupOffsets(config.applicationId()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+            var offset = offsets.get(new TopicPartition(config.topic(), 0));
+            return offset == null ? -1 : offset.offset();
+        }
     }
 
     /** Sends a request body with a reply address and deadline; {@code correlation} names the reply. */

@@ -64,7 +64,7 @@ class WorkerReplyAddressTest {
             }
             for (WorkerHarness h : replicas.subList(0, 2)) {
                 assertThat(h.registry.get("kquorum.worker.replies.undeliverable").counter().count()).isEqualTo(good);
-                assertThat(h.store().get("k" + (1_000 + good - 1))).as("a request with a bad reply address is still applied").isNotNull();
+                assertThat(h.held("k" + (1_000 + good - 1))).as("a request with a bad reply address is still applied").isNotNull();
             }
         } finally {
             for (WorkerHarness h : replicas) {

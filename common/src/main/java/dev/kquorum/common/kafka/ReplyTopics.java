@@ -1,4 +1,4 @@
-package dev.kquorum.coordinator.gateway;
+package dev.kquorum.common.kafka;
 
 import java.time.Duration;
 import java.util.List;
@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-import dev.kquorum.common.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -20,19 +22,23 @@ import org.slf4j.LoggerFactory;
  * for it. A producer would instead block its caller for {@code max.block.ms} on a topic that does
  * not exist or cannot be created (such as {@code kq_responses}, which collides with
  * {@code kq.responses}), so a client could silence the gateway with one request every few seconds.
+ * Used by the gateway (answers to clients) and by replicas (replies to coordinators): whoever
+ * sends a request names where it is answered.
  *
  * <p>Reply topics are never created here: a client names a topic it reads, so it exists. A bad
  * topic is remembered briefly, so that a stream of requests naming it costs one lookup, not one
  * each; a good one for longer, and then looked up again in case partitions were added.
  */
-final class ReplyTopics implements AutoCloseable {
+public final class ReplyTopics implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplyTopics.class);
-    static final Duration REMEMBER_GOOD = Duration.ofSeconds(60);
-    static final Duration REMEMBER_BAD = Duration.ofSeconds(10);
+    public static final Duration REMEMBER_GOOD = Duration.ofSeconds(60);
+    public static final Duration REMEMBER_BAD = Duration.ofSeconds(10);
     private static final String LOOKUP_TIMEOUT_MS = "5000";
 
     private final Admin admin;
+    /** Who answers, for the log: "Gateway", "Replica r1". */
+    private final String answerer;
     private final Map<String, Lookup> lookups = new ConcurrentHashMap<>();
 
     private record Lookup(CompletableFuture<Integer> partitions, long startedNanos) {
@@ -45,7 +51,9 @@ final class ReplyTopics implements AutoCloseable {
         }
     }
 
-    ReplyTopics(KafkaSettings kafka, String clientId) {
+    /** @param answerer who answers on these topics, as the log names it ("Gateway", "Replica r1") */
+    public ReplyTopics(KafkaSettings kafka, String clientId, String answerer) {
+        this.answerer = answerer;
         var props = kafka.admin(clientId + "-reply-topics");
         props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, LOOKUP_TIMEOUT_MS);
         props.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, LOOKUP_TIMEOUT_MS);
@@ -56,14 +64,34 @@ final class ReplyTopics implements AutoCloseable {
      * The topic's partition count; completes exceptionally with a reason an operator or client can
      * act on when the topic cannot be answered on.
      */
-    CompletableFuture<Integer> partitions(String topic) {
+    public CompletableFuture<Integer> partitions(String topic) {
         long now = System.nanoTime();
         Lookup lookup = lookups.compute(topic, (t, known) -> known == null || known.stale(now) ? start(t, now) : known);
         return lookup.partitions();
     }
 
+    /**
+     * The topic's partition count, waiting at most {@code timeout} for a lookup under way: for a
+     * thread that must answer in order (a replica's stream thread), which pays one bounded wait per
+     * topic per {@link #REMEMBER_GOOD}, not one per record.
+     *
+     * @throws BadReplyTopicException naming why the topic cannot be answered on, or that the lookup timed out
+     */
+    public int partitionsWithin(String topic, Duration timeout) {
+        try {
+            return partitions(topic).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof BadReplyTopicException bad ? bad : new BadReplyTopicException(e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new BadReplyTopicException("no answer from Kafka within " + timeout.toMillis() + " ms about reply topic " + topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadReplyTopicException("interrupted while looking up reply topic " + topic);
+        }
+    }
+
     /** Forgets what is known of {@code topic}, after a send to it failed. */
-    void forget(String topic) {
+    public void forget(String topic) {
         lookups.computeIfPresent(topic, (t, known) -> known.partitions().isDone() ? null : known);
     }
 
@@ -76,9 +104,9 @@ final class ReplyTopics implements AutoCloseable {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             String reason = cause instanceof UnknownTopicOrPartitionException
-                    ? "reply topic " + topic + " does not exist (the gateway does not create reply topics; create it first)"
+                    ? "reply topic " + topic + " does not exist (reply topics are never created by whoever answers; create it first)"
                     : "cannot look up reply topic " + topic + ": " + cause.getMessage();
-            log.warn("Gateway will dead-letter requests that name {} for the next {} s: {}", topic, REMEMBER_BAD.toSeconds(), reason);
+            log.warn("{} cannot answer requests that name {} for the next {} s: {}", answerer, topic, REMEMBER_BAD.toSeconds(), reason);
             partitions.completeExceptionally(new BadReplyTopicException(reason));
         });
         return new Lookup(partitions, now);
@@ -90,8 +118,8 @@ final class ReplyTopics implements AutoCloseable {
     }
 
     /** Why a reply topic cannot be answered on. */
-    static final class BadReplyTopicException extends RuntimeException {
-        BadReplyTopicException(String reason) {
+    public static final class BadReplyTopicException extends RuntimeException {
+        public BadReplyTopicException(String reason) {
             super(reason, null, false, false);
         }
     }

@@ -1,0 +1,191 @@
+package dev.kquorum.replica.worker;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.time.Duration;
+
+import dev.kquorum.common.kafka.ReplyTopics;
+import dev.kquorum.common.protocol.Envelope;
+import dev.kquorum.common.protocol.KqHeaders;
+import dev.kquorum.common.protocol.ProtocolCodec;
+import dev.kquorum.common.protocol.ProtocolException;
+import dev.kquorum.common.protocol.ReplicaReply;
+import dev.kquorum.common.protocol.ReplyAddress;
+import dev.kquorum.common.version.HybridClock;
+import dev.kquorum.common.version.Version;
+import dev.kquorum.common.version.Versioned;
+import dev.kquorum.replica.Replica;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task of a replica: the requests of one partition of its topic, applied by {@link Replica}
+ * to the task's store, answered where each request asks. Kafka Streams gives the guarantees the
+ * hand-rolled loop had to build: a task processes nothing until its store has caught up with its
+ * changelog, and an input offset is committed only after the store's changelog writes, the
+ * replies and the dead letters sent before it are acknowledged; so a crash replays requests whose
+ * effects or answers may be lost, and applying a request twice is applying it once.
+ */
+final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaProcessor.class);
+    /**
+     * The store key of a partition's refusal. No data key holds a NUL, and an identity key is
+     * longer: it cannot collide, and the purge leaves it.
+     */
+    static final String REFUSAL = "\0";
+    /** How often the purge takes one step, when a pass is under way. */
+    private static final Duration PURGE_STEP = Duration.ofMillis(200);
+    /**
+     * The longest a task waits to learn a reply topic it has not seen (once per topic a minute):
+     * an answer must go out in order, and a lookup is one metadata round trip.
+     */
+    private static final Duration REPLY_TOPIC_WAIT = Duration.ofSeconds(2);
+
+    private final WorkerConfig config;
+    private final Replica replica;
+    private final WorkerMetrics metrics;
+    private final ReplyTopics replyTopics;
+    private final CatchUp catchUp;
+    private final TopicGuard guard;
+    private ProcessorContext<byte[], byte[]> context;
+    private StoreState state;
+    private TopicPartition partition;
+    /** The offset the next record must have, or -1 before the first: a gap means records were deleted unapplied. */
+    private long expected = -1;
+
+    ReplicaProcessor(WorkerConfig config, Replica replica, WorkerMetrics metrics, ReplyTopics replyTopics, CatchUp catchUp,
+                     TopicGuard guard) {
+        this.catchUp = catchUp;
+        this.guard = guard;
+        this.config = config;
+        this.replica = replica;
+        this.metrics = metrics;
+        this.replyTopics = replyTopics;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        catchUp.taken(context.taskId().partition());
+        this.state = new StoreState(context.getStateStore(ReplicaTopology.STORE));
+        this.partition = new TopicPartition(config.topic(), context.taskId().partition());
+        Versioned refused = state.get(REFUSAL);
+        if (refused != null) {
+            guard.refusedBefore(partition, new String(refused.value(), UTF_8));
+        } else if (guard.refuses(partition)) {
+            remember(guard.reason(partition));
+        }
+        ChunkedPurge purge = new ChunkedPurge(config, state, replica, metrics);
+        context.schedule(PURGE_STEP, PunctuationType.WALL_CLOCK_TIME, now -> purge.step());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        long started = System.nanoTime();
+        if (refuses(context.recordMetadata().map(RecordMetadata::offset).orElse(-1L))) {
+            return;
+        }
+        Envelope envelope;
+        try {
+            envelope = Envelope.from(record.headers());
+        } catch (ProtocolException e) {
+            deadLetter(record, e.getMessage());
+            return;
+        }
+        Replica.Decision decision = replica.receive(record.value(), new Replica.Delivery(envelope.deadlineMs(),
+                System.currentTimeMillis(), catchUp.catchingUp(context.taskId().partition())), state);
+        metrics.decided(decision);
+        if (decision.kind() == Replica.Kind.REFUSED) {
+            log.warn("Replica {} refused {}: {}", config.replicaId(), source(),
+                    ((ReplicaReply.Invalid) decision.reply()).error());
+        }
+        if (decision.deadLetter() != null) {
+            deadLetter(record, decision.deadLetter());
+        }
+        if (decision.reply() != null && envelope.replyTo() != null) {
+            reply(envelope.replyTo(), decision.reply());
+        }
+        metrics.applied(System.nanoTime() - started);
+    }
+
+    /**
+     * Whether the partition is refused: before, or now because the record at {@code offset} is not
+     * the next one (Kafka moved this replica past records it never applied: deleted by retention or
+     * by hand, or a recreated topic). A refused partition is neither applied nor answered.
+     */
+    private boolean refuses(long offset) {
+        if (guard.refuses(partition)) {
+            return true;
+        }
+        if (expected >= 0 && offset > expected) {
+            guard.skipped(partition, expected, offset);
+            remember(guard.reason(partition));
+            return true;
+        }
+        expected = offset + 1;
+        return false;
+    }
+
+    /** Writes the refusal into the partition's store, so it outlives the offsets committed past it. */
+    private void remember(String reason) {
+        state.put(REFUSAL, new Versioned(new Version(HybridClock.pack(System.currentTimeMillis(), 0), "refusal"),
+                reason.getBytes(UTF_8)));
+    }
+
+    /**
+     * Forwards the reply to where the requester asked, if it can be written there: a reply topic
+     * that does not exist, or a partition beyond its count, would stop the task (Streams cannot
+     * send it and retries until it fails), so such a reply is dropped and counted; the request
+     * itself stays applied.
+     */
+    private void reply(ReplyAddress address, ReplicaReply reply) {
+        try {
+            int partitions = replyTopics.partitionsWithin(address.topic(), REPLY_TOPIC_WAIT);
+            if (address.partition() != null && address.partition() >= partitions) {
+                throw new ReplyTopics.BadReplyTopicException("partition " + address.partition() + " does not exist in "
+                        + address.topic() + " (" + partitions + " partitions)");
+            }
+        } catch (ReplyTopics.BadReplyTopicException e) {
+            metrics.replyUndeliverable();
+            log.debug("Replica {} drops the reply to {}: {}", config.replicaId(), source(), e.getMessage());
+            return;
+        }
+        RecordHeaders headers = new RecordHeaders();
+        // The address goes along for ReplyRouting; requesters ignore the headers they did not ask for.
+        address.writeTo(headers);
+        context.forward(new Record<>(null, ProtocolCodec.encode(reply), context.currentSystemTimeMs(), headers),
+                ReplicaTopology.REPLIES);
+    }
+
+    /**
+     * Sets the record aside with the reason. It is sent before the input offset past it is
+     * committed (a failed send fails the task, which then processes the record again): bad input
+     * is set aside, never lost.
+     */
+    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+        String source = source();
+        log.warn("Replica {} dead-letters {}: {}", config.replicaId(), source, reason);
+        metrics.deadLettered();
+        RecordHeaders headers = new RecordHeaders(record.headers().toArray());
+        headers.add(KqHeaders.ERROR, reason.getBytes(UTF_8));
+        headers.add(DeadLetterReference.SOURCE, source.getBytes(UTF_8));
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), ReplicaTopology.DEAD_LETTERS);
+    }
+
+    /** Where the record in hand came from: topic-partition@offset. */
+    private String source() {
+        return context.recordMetadata().map(ReplicaProcessor::describe).orElse("(unknown record)");
+    }
+
+    private static String describe(RecordMetadata m) {
+        return m.topic() + "-" + m.partition() + "@" + m.offset();
+    }
+}
