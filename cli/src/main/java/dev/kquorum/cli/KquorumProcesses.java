@@ -17,6 +17,8 @@ public final class KquorumProcesses {
 
     /** A child that never needs much heap, and starts fast rather than peaks. */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:TieredStopAtLevel=1");
+    /** A child measured at its peak: the JIT's optimizing compiler on (it takes longer to warm). */
+    private static final List<String> PEAK_JVM_OPTIONS = List.of("-Xmx512m");
 
     private KquorumProcesses() {
     }
@@ -27,10 +29,20 @@ public final class KquorumProcesses {
      * @param extraArgs more options, e.g. {@code --topic-prefix}, {@code --http-port}, {@code --config}
      */
     public static ChildJvm worker(String id, String bootstrap, Path dataDir, List<String> extraArgs, Consumer<String> output) {
+        return worker(id, bootstrap, dataDir, extraArgs, JVM_OPTIONS, output);
+    }
+
+    /** Runs {@code kquorum worker} for a benchmark: compiled for peak speed, not for a fast start. */
+    public static ChildJvm workerAtPeak(String id, String bootstrap, Path dataDir, List<String> extraArgs, Consumer<String> output) {
+        return worker(id, bootstrap, dataDir, extraArgs, PEAK_JVM_OPTIONS, output);
+    }
+
+    private static ChildJvm worker(String id, String bootstrap, Path dataDir, List<String> extraArgs, List<String> jvmOptions,
+                                   Consumer<String> output) {
         List<String> args = new ArrayList<>(List.of("worker", "--id", id, "--bootstrap-servers", bootstrap,
                 "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
-        return ChildJvm.start("worker " + id, JVM_OPTIONS, Main.class, args, WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), output);
+        return ChildJvm.start("worker " + id, jvmOptions, Main.class, args, WorkerCommand.READY_PREFIX, Duration.ofSeconds(60), output);
     }
 
     /**

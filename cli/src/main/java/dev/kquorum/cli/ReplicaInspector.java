@@ -37,7 +37,7 @@ final class ReplicaInspector implements AutoCloseable {
 
     ReplicaInspector(KafkaSettings kafka, TopicNames topics) {
         this.topics = topics;
-        this.replyTopic = topics.prefix() + ".demo.inspect";
+        this.replyTopic = topics.prefix() + ".inspector.replies";
         TopicAdmin.ensure(kafka, Map.of(replyTopic, 1));
         this.producer = new KafkaProducer<>(kafka.producer("kq-demo-inspector"));
         this.consumer = new KafkaConsumer<>(kafka.consumer("kq-demo-inspector", null));

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
@@ -106,6 +107,7 @@ final class WorkerBenchCommand implements Callable<Integer> {
                 out.printf("One worker applied %,d writes in %.2f s: %,.0f requests/s (Kafka Streams, %d partitions, RocksDB"
                         + " with its changelog, replies sent)%n", requests, seconds, requests / seconds, config.partitions());
             }
+            restore(out, config);
         } finally {
             if (broker != null) {
                 broker.close();
@@ -113,6 +115,19 @@ final class WorkerBenchCommand implements Callable<Integer> {
             Directories.deleteRecursively(work);
         }
         return 0;
+    }
+
+    /** The same worker after losing its state directory: how fast its stores come back from their changelogs. */
+    private static void restore(PrintWriter out, WorkerConfig config) throws Exception {
+        Directories.deleteRecursively(config.dataDir());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        long started = System.nanoTime();
+        try (ReplicaWorker worker = ReplicaWorker.start(config, registry).requireRunning(Duration.ofMinutes(30))) {
+            double seconds = (System.nanoTime() - started) / 1e9;
+            double restored = registry.get("kquorum.worker.restored").counter().count();
+            out.printf("With its state directory wiped, it restored %,.0f changelog records in %.2f s from start to running:"
+                    + " %,.0f records/s%n", restored, seconds, restored / seconds);
+        }
     }
 
     private void fill(KafkaSettings kafka, TopicNames topics, String topic) {

@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import dev.kquorum.common.io.Directories;
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
@@ -50,6 +51,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--value-bytes", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
+    @Option(names = "--workers-per-replica", split = ",", paramLabel = "K[,K...]",
+            description = {"Instead of the usual scenarios: puts at concurrency 32 with each replica spread over K worker processes,",
+                "for each K given (e.g. 1,2,3), with each process's CPU per 1,000 puts."})
+    List<Integer> workersPerReplica;
+
     @Option(names = "--phase-ms", hidden = true, description = "Length of each measured phase, for tests.")
     Long phaseMs;
 
@@ -68,6 +74,15 @@ public final class BenchCommand implements Callable<Integer> {
         }
         out = spec.commandLine().getOut();
         long phase = phaseMs != null ? phaseMs : quick ? 1_500 : 5_000;
+        if (workersPerReplica != null) {
+            for (int k : workersPerReplica) {
+                if (k < 1 || k > TopicAdmin.REPLICA_PARTITIONS) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--workers-per-replica " + k + " is outside 1.."
+                            + TopicAdmin.REPLICA_PARTITIONS);
+                }
+            }
+            return scaleOut(phase);
+        }
         long warmup = Math.max(200, phase / 4);
         List<Integer> steps = quick ? List.of(8, 64) : List.of(8, 32, 128);
         Path dir = Files.createTempDirectory("kq-bench");
@@ -152,6 +167,32 @@ public final class BenchCommand implements Callable<Integer> {
             Path plot = plotBeside(json);
             report.writePlot(plot);
             out.println("Figures written to " + json + ", the latency percentile plot to " + plot);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int scaleOut(long phase) throws Exception {
+        Path dir = Files.createTempDirectory("kq-bench");
+        LocalKafkaProcess broker = null;
+        try {
+            if (bootstrapServers != null) {
+                KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
+            } else {
+                progress("starting a local broker in its own process");
+                broker = LocalKafkaProcess.start(dir.resolve("kafka"), 0, Duration.ofSeconds(90));
+            }
+            KafkaSettings kafka = KafkaSettings.of(broker != null ? broker.bootstrapServers() : bootstrapServers);
+            List<ScaleOutBench.Row> rows = ScaleOutBench.run(kafka, workersPerReplica, dir, phase, valueBytes, out);
+            if (json != null) {
+                ScaleOutBench.writeJson(json, rows);
+                out.println("Figures written to " + json);
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+            }
+            Directories.deleteRecursively(dir);
         }
         out.flush();
         return 0;

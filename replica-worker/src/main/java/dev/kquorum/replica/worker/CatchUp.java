@@ -17,7 +17,13 @@ import org.apache.kafka.common.MetricName;
  */
 final class CatchUp {
 
-    private final String topic;
+    /**
+     * The topic as the consumer's metrics tag it: Kafka writes a topic name's dots as underscores
+     * there, so matching the name itself never finds a dotted topic's lag.
+     */
+    private final String metricTopic;
+    /** Partitions whose lag was read on a record's arrival since they were taken: once each, the read is costly. */
+    private final Set<Integer> askedOnArrival = ConcurrentHashMap.newKeySet();
     private final Supplier<Map<MetricName, ? extends Metric>> metrics;
     private final Set<Integer> caughtUp = ConcurrentHashMap.newKeySet();
     /** Records not yet applied, per partition this process runs, at the last update. */
@@ -25,14 +31,14 @@ final class CatchUp {
 
     /** @param metrics the metrics of the process's Kafka clients, where each partition's lag is */
     CatchUp(String topic, Supplier<Map<MetricName, ? extends Metric>> metrics) {
-        this.topic = topic;
+        this.metricTopic = topic.replace('.', '_');
         this.metrics = metrics;
     }
 
     /**
      * Whether {@code partition} has not reached its end since this process took it. Its lag is read
-     * every 100 ms ({@link #update}); until it is first known, it is read now, on the caller's
-     * thread: a task's first records must not wait 100 ms to be judged. A partition whose lag
+     * every second ({@link #update}); until it is first known, it is read once now, on the caller's
+     * thread: a task's first records must not wait a second to be judged. A partition whose lag
      * Kafka has not reported yet has had no records fetched, so nothing to catch up on.
      */
     boolean catchingUp(int partition) {
@@ -40,7 +46,7 @@ final class CatchUp {
             return false;
         }
         Long lag = lags.get(partition);
-        if (lag == null) {
+        if (lag == null && askedOnArrival.add(partition)) {
             update();
             lag = lags.get(partition);
         }
@@ -50,6 +56,7 @@ final class CatchUp {
     /** A partition given to this process again is caught up on anew. */
     void taken(int partition) {
         caughtUp.remove(partition);
+        askedOnArrival.remove(partition);
     }
 
     /** Records of the replica topic not yet applied, over the partitions this process runs. */
@@ -62,7 +69,7 @@ final class CatchUp {
         Map<Integer, Long> now = new HashMap<>();
         for (Map.Entry<MetricName, ? extends Metric> m : metrics.get().entrySet()) {
             MetricName name = m.getKey();
-            if (name.name().equals("records-lag") && topic.equals(name.tags().get("topic"))
+            if (name.name().equals("records-lag") && metricTopic.equals(name.tags().get("topic"))
                     && m.getValue().metricValue() instanceof Double lag && !lag.isNaN()) {
                 int partition = Integer.parseInt(name.tags().get("partition"));
                 now.put(partition, lag.longValue());

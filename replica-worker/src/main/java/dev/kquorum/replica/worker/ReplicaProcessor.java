@@ -48,6 +48,8 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
      * an answer must go out in order, and a lookup is one metadata round trip.
      */
     private static final Duration REPLY_TOPIC_WAIT = Duration.ofSeconds(2);
+    /** Every topic a replica may answer on ends so: {@code kq.replies}, {@code kq.test-replies}. */
+    static final String REPLIES_SUFFIX = "replies";
 
     private final WorkerConfig config;
     private final Replica replica;
@@ -58,8 +60,12 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     private ProcessorContext<byte[], byte[]> context;
     private StoreState state;
     private TopicPartition partition;
-    /** The offset the next record must have, or -1 before the first: a gap means records were deleted unapplied. */
-    private long expected = -1;
+    /**
+     * The offset the next record must have, or -1 before the first since {@link #init} (Streams
+     * initializes a processor again when its task comes back to this process): a gap means
+     * records were deleted unapplied.
+     */
+    private long expected;
 
     ReplicaProcessor(WorkerConfig config, Replica replica, WorkerMetrics metrics, ReplyTopics replyTopics, CatchUp catchUp,
                      TopicGuard guard) {
@@ -77,6 +83,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
         catchUp.taken(context.taskId().partition());
         this.state = new StoreState(context.getStateStore(ReplicaTopology.STORE));
         this.partition = new TopicPartition(config.topic(), context.taskId().partition());
+        this.expected = -1;
         Versioned refused = state.get(REFUSAL);
         if (refused != null) {
             guard.refusedBefore(partition, new String(refused.value(), UTF_8));
@@ -117,18 +124,20 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /**
-     * Whether the partition is refused: before, or now because the record at {@code offset} is not
-     * the next one (Kafka moved this replica past records it never applied: deleted by retention or
-     * by hand, or a recreated topic). A refused partition is neither applied nor answered.
+     * Whether the partition is refused (a refused partition is neither applied nor answered).
+     * A record that is not the one after the last means Kafka moved this replica past records it
+     * never applied (deleted by retention or by hand while it was behind; a recreated topic):
+     * then the task stops the worker, so that no offset past them is committed, and the worker's
+     * next start finds its committed position below the log start and refuses the partition for
+     * good. Stopping rather than refusing here keeps a wrong guess (a gap that is not one) from
+     * being written into the store.
      */
     private boolean refuses(long offset) {
         if (guard.refuses(partition)) {
             return true;
         }
         if (expected >= 0 && offset > expected) {
-            guard.skipped(partition, expected, offset);
-            remember(guard.reason(partition));
-            return true;
+            throw new IllegalStateException(guard.skipped(partition, expected, offset));
         }
         expected = offset + 1;
         return false;
@@ -141,13 +150,19 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /**
-     * Forwards the reply to where the requester asked, if it can be written there: a reply topic
-     * that does not exist, or a partition beyond its count, would stop the task (Streams cannot
-     * send it and retries until it fails), so such a reply is dropped and counted; the request
-     * itself stays applied.
+     * Forwards the reply to where the requester asked, if a replica may answer there: one of
+     * kquorum's reply topics ({@code <prefix>.*replies}: never a replica's own topic, a changelog,
+     * Kafka's internal topics, or anything a hostile requester could make it write into, loop on
+     * or fail on), and one that exists with that partition (a missing one would block the task
+     * until {@code task.timeout.ms} and then stop it). Any other reply is dropped and counted; the
+     * request itself stays applied.
      */
     private void reply(ReplyAddress address, ReplicaReply reply) {
         try {
+            String refusal = refusal(address.topic());
+            if (refusal != null) {
+                throw new ReplyTopics.BadReplyTopicException(refusal);
+            }
             int partitions = replyTopics.partitionsWithin(address.topic(), REPLY_TOPIC_WAIT);
             if (address.partition() != null && address.partition() >= partitions) {
                 throw new ReplyTopics.BadReplyTopicException("partition " + address.partition() + " does not exist in "
@@ -159,10 +174,20 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
             return;
         }
         RecordHeaders headers = new RecordHeaders();
-        // The address goes along for ReplyRouting; requesters ignore the headers they did not ask for.
-        address.writeTo(headers);
+        address.echoTo(headers);
+        ReplicaTopology.route(headers, address);
         context.forward(new Record<>(null, ProtocolCodec.encode(reply), context.currentSystemTimeMs(), headers),
                 ReplicaTopology.REPLIES);
+    }
+
+    /** Why a replica may not answer on {@code topic}, or null when it may. */
+    private String refusal(String topic) {
+        String prefix = config.topics().prefix() + ".";
+        if (!topic.startsWith(prefix) || !topic.endsWith(REPLIES_SUFFIX)) {
+            return "reply topic " + topic + " is not one of kquorum's reply topics (" + prefix + "*" + REPLIES_SUFFIX
+                    + "); a replica answers nowhere else";
+        }
+        return null;
     }
 
     /**

@@ -73,11 +73,17 @@ final class TopicGuard {
                 + " It serves nothing from this partition until it is rebuilt");
     }
 
-    /** The next record of {@code tp} the replica was given is not the one after the last it applied. */
-    void skipped(TopicPartition tp, long expected, long given) {
-        refuse(tp, "partition " + tp + ": expected offset " + expected + " next but was given " + given + ": records "
+    /**
+     * The next record of {@code tp} the replica was given is not the one after the last it applied.
+     *
+     * @return why the worker stops
+     */
+    String skipped(TopicPartition tp, long expected, long given) {
+        String why = "partition " + tp + ": expected offset " + expected + " next but was given " + given + ": records "
                 + expected + ".." + (given - 1) + " were deleted before this replica applied them, or the topic was"
-                + " recreated. It serves nothing from this partition until it is rebuilt");
+                + " recreated. The worker stops without committing past them; started again, it refuses the partition";
+        log.error("Replica {}: {}", replicaId, why);
+        return why;
     }
 
     /** {@code tp}'s store says it was refused before, for {@code reason}. */

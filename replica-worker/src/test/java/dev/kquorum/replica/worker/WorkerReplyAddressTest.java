@@ -42,17 +42,22 @@ class WorkerReplyAddressTest {
             for (int i = 1; i <= 3; i++) {
                 replicas.add(new WorkerHarness(kafka, dir.resolve("r" + i), Limits.DEFAULT));
             }
-            int good = 12;
+            int good = 14;
             for (int n = 0; n < good; n++) {
                 for (WorkerHarness h : replicas.subList(0, 2)) {
                     String replies = h.topics.replies();
-                    // A partition the reply topic does not have, an illegal name, and a name that
-                    // collides with the reply topic's (so it can never be created).
+                    // A partition the reply topic does not have, an illegal name, a name that
+                    // collides with the reply topic's (so it can never be created), a topic
+                    // Kafka refuses writes to, the replica's own topic (its answer would be read
+                    // as a request) and its changelog.
                     List<ReplyAddress> bad = List.of(
                             new ReplyAddress(replies, 99, h.correlationId(-1)),
                             new ReplyAddress("bad topic!", 0, h.correlationId(-2)),
                             new ReplyAddress(replies.replace('.', '_'), 0, h.correlationId(-3)),
-                            new ReplyAddress("x".repeat(300), 0, h.correlationId(-4)));
+                            new ReplyAddress("x".repeat(300), 0, h.correlationId(-4)),
+                            new ReplyAddress("__consumer_offsets", 0, h.correlationId(-5)),
+                            new ReplyAddress(h.config.topic(), 0, h.correlationId(-6)),
+                            new ReplyAddress(WorkerConfig.changelogTopic(h.topics, "r1"), 0, h.correlationId(-7)));
                     h.sendTo(bad.get(n % bad.size()), write(1_000 + n), System.currentTimeMillis() + 60_000);
                 }
                 for (WorkerHarness h : replicas) {
@@ -63,6 +68,8 @@ class WorkerReplyAddressTest {
                 await().atMost(Duration.ofSeconds(10)).until(() -> h.replies.size() == good);
             }
             for (WorkerHarness h : replicas.subList(0, 2)) {
+                assertThat(h.worker().problem()).as("a bad reply address stops nothing").isNull();
+                assertThat(h.worker().state()).isEqualTo("RUNNING");
                 assertThat(h.registry.get("kquorum.worker.replies.undeliverable").counter().count()).isEqualTo(good);
                 assertThat(h.held("k" + (1_000 + good - 1))).as("a request with a bad reply address is still applied").isNotNull();
             }
