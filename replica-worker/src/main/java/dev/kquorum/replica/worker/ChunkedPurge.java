@@ -58,7 +58,8 @@ final class ChunkedPurge {
             passNowMillis = System.currentTimeMillis();
         }
         long at = passNowMillis;
-        ReplicaStore.PurgeChunk chunk = store.purge((key, held) -> !key.equals(ReplicaProcessor.REFUSAL) && replica.purgeable(key, held, at),
+        ReplicaStore.PurgeChunk chunk = store.purge((key, held) -> !key.equals(ReplicaProcessor.REFUSAL) && !key.equals(ReplicaProcessor.NEXT_OFFSET)
+                && replica.purgeable(key, held, at),
                 resumeFrom, CHUNK);
         metrics.purgeStep(chunk.scanned());
         resumeFrom = chunk.resumeFrom();

@@ -2,6 +2,7 @@ package dev.kquorum.replica.worker;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 import dev.kquorum.common.kafka.ReplyTopics;
@@ -41,6 +42,13 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
      * longer: it cannot collide, and the purge leaves it.
      */
     static final String REFUSAL = "\0";
+    /**
+     * The store key of the next offset this partition's store expects: kept with the store's
+     * writes (the store is transactional, so it is never ahead of or behind them), it moves with
+     * the partition to another process and outlives the group's committed offsets, which expire.
+     * Three NULs: no data key holds one, and an identity key holds one between two non-empty parts.
+     */
+    static final String NEXT_OFFSET = "\0\0\0";
     /** How often the purge takes one step, when a pass is under way. */
     private static final Duration PURGE_STEP = Duration.ofMillis(200);
     /**
@@ -83,13 +91,15 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
         catchUp.taken(context.taskId().partition());
         this.state = new StoreState(context.getStateStore(ReplicaTopology.STORE));
         this.partition = new TopicPartition(config.topic(), context.taskId().partition());
-        this.expected = -1;
+        Versioned next = state.get(NEXT_OFFSET);
+        this.expected = next == null ? -1 : ByteBuffer.wrap(next.value()).getLong();
         Versioned refused = state.get(REFUSAL);
         if (refused != null) {
             guard.refusedBefore(partition, new String(refused.value(), UTF_8));
         } else if (guard.refuses(partition)) {
             remember(guard.reason(partition));
         }
+        log.info("Replica {} runs partition {} here", config.replicaId(), partition);
         ChunkedPurge purge = new ChunkedPurge(config, state, replica, metrics);
         context.schedule(PURGE_STEP, PunctuationType.WALL_CLOCK_TIME, now -> purge.step());
     }
@@ -123,23 +133,29 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
         metrics.applied(System.nanoTime() - started);
     }
 
+    @Override
+    public void close() {
+        log.info("Replica {} no longer runs partition {} here", config.replicaId(), partition);
+    }
+
     /**
      * Whether the partition is refused (a refused partition is neither applied nor answered).
-     * A record that is not the one after the last means Kafka moved this replica past records it
-     * never applied (deleted by retention or by hand while it was behind; a recreated topic):
-     * then the task stops the worker, so that no offset past them is committed, and the worker's
-     * next start finds its committed position below the log start and refuses the partition for
-     * good. Stopping rather than refusing here keeps a wrong guess (a gap that is not one) from
-     * being written into the store.
+     * A record that is not the one the store expects next means Kafka moved this replica past
+     * records it never applied: deleted by retention or by hand while it was behind or down (also
+     * after the group's committed offsets expired, when Kafka starts it over at the log start), or
+     * a recreated topic. The store says so for certain, so the refusal is written into it.
      */
     private boolean refuses(long offset) {
         if (guard.refuses(partition)) {
             return true;
         }
         if (expected >= 0 && offset > expected) {
-            throw new IllegalStateException(guard.skipped(partition, expected, offset));
+            guard.skipped(partition, expected, offset);
+            remember(guard.reason(partition));
+            return true;
         }
         expected = offset + 1;
+        state.put(NEXT_OFFSET, new Versioned(new Version(0, "offset"), ByteBuffer.allocate(Long.BYTES).putLong(expected).array()));
         return false;
     }
 

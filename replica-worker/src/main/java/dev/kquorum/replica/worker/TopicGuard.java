@@ -73,17 +73,12 @@ final class TopicGuard {
                 + " It serves nothing from this partition until it is rebuilt");
     }
 
-    /**
-     * The next record of {@code tp} the replica was given is not the one after the last it applied.
-     *
-     * @return why the worker stops
-     */
-    String skipped(TopicPartition tp, long expected, long given) {
-        String why = "partition " + tp + ": expected offset " + expected + " next but was given " + given + ": records "
-                + expected + ".." + (given - 1) + " were deleted before this replica applied them, or the topic was"
-                + " recreated. The worker stops without committing past them; started again, it refuses the partition";
-        log.error("Replica {}: {}", replicaId, why);
-        return why;
+    /** The next record of {@code tp} the replica was given is not the one its store expects. */
+    void skipped(TopicPartition tp, long expected, long given) {
+        refuse(tp, "partition " + tp + ": stored offset " + expected + " is below the next record it was given (" + given
+                + "): records " + expected + ".." + (given - 1) + " were deleted before this replica applied them (retention,"
+                + " or a replica down past its group's offsets), or the topic was recreated."
+                + " It serves nothing from this partition until it is rebuilt");
     }
 
     /** {@code tp}'s store says it was refused before, for {@code reason}. */

@@ -106,6 +106,37 @@ class WorkerTopicGuardsTest {
         }
     }
 
+    /**
+     * The group's committed offsets expire when no process of a replica runs for a week; Kafka
+     * then starts the replica over at the log start. The store knows where it stood.
+     */
+    @Test
+    void refusesAPartitionWhoseRecordsWereDeletedAfterTheGroupsOffsetsExpired(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
+             Admin admin = Admin.create(h.settings.admin("test"))) {
+            for (int i = 0; i < 3; i++) {
+                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 3);
+            h.stopWorker();
+
+            for (int i = 3; i < 8; i++) {
+                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+            }
+            TopicPartition tp = new TopicPartition(h.config.topic(), 0);
+            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+            // As offsets.retention.minutes would.
+            admin.deleteConsumerGroups(List.of(h.config.applicationId())).all().get(30, TimeUnit.SECONDS);
+
+            h.restartWorker();
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.worker().problem() != null);
+            assertThat(h.worker().problem()).contains(h.config.topic() + "-0").contains("stored offset 3")
+                    .contains("next record it was given (6)");
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10))
+                    .until(() -> h.replies.size() == 3 && h.held("k7") == null);
+        }
+    }
+
     @Test
     void refusesLoudlyWhenPartitionsAreAddedToItsTopic(TestKafka kafka) throws Exception {
         try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
