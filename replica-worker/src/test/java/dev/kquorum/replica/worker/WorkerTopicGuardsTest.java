@@ -70,22 +70,28 @@ class WorkerTopicGuardsTest {
                 .hasMessageContaining("tombstone grace");
     }
 
+    /**
+     * The worker applies k0..k2 (offsets 0-2) and stops; while it is down k3..k7 are published
+     * and offsets 3-5 are deleted before it applied them, as retention would.
+     */
+    private static void appliesThreeThenLosesThreeWhileDown(WorkerHarness h, Admin admin) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 3);
+        h.stopWorker();
+        for (int i = 3; i < 8; i++) {
+            h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
+        }
+        TopicPartition tp = new TopicPartition(h.config.topic(), 0);
+        admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+    }
+
     @Test
     void refusesToServeAPartitionWhoseStoredOffsetFellOutOfRetention(TestKafka kafka) throws Exception {
         try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
              Admin admin = Admin.create(h.settings.admin("test"))) {
-            for (int i = 0; i < 3; i++) {
-                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 3);
-            h.stopWorker();
-
-            // While the worker is down, records it never applied are deleted, as retention would.
-            for (int i = 3; i < 8; i++) {
-                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
-            }
-            TopicPartition tp = new TopicPartition(h.config.topic(), 0);
-            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+            appliesThreeThenLosesThreeWhileDown(h, admin);
 
             h.restartWorker();
             h.send(100, new ReplicaRequest.Read("k7"));
@@ -114,17 +120,7 @@ class WorkerTopicGuardsTest {
     void refusesAPartitionWhoseRecordsWereDeletedAfterTheGroupsOffsetsExpired(TestKafka kafka) throws Exception {
         try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT);
              Admin admin = Admin.create(h.settings.admin("test"))) {
-            for (int i = 0; i < 3; i++) {
-                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
-            }
-            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.size() == 3);
-            h.stopWorker();
-
-            for (int i = 3; i < 8; i++) {
-                h.send(i, new ReplicaRequest.Write("k" + i, value(i + 1, "v" + i)));
-            }
-            TopicPartition tp = new TopicPartition(h.config.topic(), 0);
-            admin.deleteRecords(Map.of(tp, RecordsToDelete.beforeOffset(6))).all().get(30, TimeUnit.SECONDS);
+            appliesThreeThenLosesThreeWhileDown(h, admin);
             // As offsets.retention.minutes would.
             admin.deleteConsumerGroups(List.of(h.config.applicationId())).all().get(30, TimeUnit.SECONDS);
 
