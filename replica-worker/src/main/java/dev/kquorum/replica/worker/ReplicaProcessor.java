@@ -65,6 +65,8 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final ReplyTopics replyTopics;
     private final CatchUp catchUp;
     private final TopicGuard guard;
+    /** {@code <prefix>.}: every topic a replica may answer on starts so. */
+    private final String replyTopicPrefix;
     private ProcessorContext<byte[], byte[]> context;
     private StoreState state;
     private TopicPartition partition;
@@ -79,6 +81,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
                      TopicGuard guard) {
         this.catchUp = catchUp;
         this.guard = guard;
+        this.replyTopicPrefix = config.topics().prefix() + ".";
         this.config = config;
         this.replica = replica;
         this.metrics = metrics;
@@ -198,9 +201,8 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
 
     /** Why a replica may not answer on {@code topic}, or null when it may. */
     private String refusal(String topic) {
-        String prefix = config.topics().prefix() + ".";
-        if (!topic.startsWith(prefix) || !topic.endsWith(REPLIES_SUFFIX)) {
-            return "reply topic " + topic + " is not one of kquorum's reply topics (" + prefix + "*" + REPLIES_SUFFIX
+        if (!topic.startsWith(replyTopicPrefix) || !topic.endsWith(REPLIES_SUFFIX)) {
+            return "reply topic " + topic + " is not one of kquorum's reply topics (" + replyTopicPrefix + "*" + REPLIES_SUFFIX
                     + "); a replica answers nowhere else";
         }
         return null;
