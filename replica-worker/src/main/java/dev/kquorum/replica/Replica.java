@@ -21,7 +21,7 @@ import dev.kquorum.common.version.Versioned;
  *   <li>keep the higher version: applying a request twice is applying it once, and the order of
  *   concurrent writes does not matter;</li>
  *   <li>versions are unique: the same version with another value is refused, never acked;</li>
- *   <li>a version beyond this replica's clock plus the max clock offset is refused;</li>
+ *   <li>a version beyond the time Kafka appended its request plus the max clock offset is refused;</li>
  *   <li>a write with an identity is remembered (per key, for the dedup window): another execution
  *   of the same request writes nothing and is told the version it was first written at;</li>
  *   <li>bad input is refused with the reason, and set aside as a dead letter;</li>
@@ -45,9 +45,20 @@ public final class Replica {
      * How a record arrived.
      *
      * @param deadlineMs the sender's deadline, by the sender's clock (null: none)
+     * @param nowMs      this replica's clock, against the deadline
      * @param catchingUp whether this replica is behind its topic (more records wait after this batch)
+     * @param appendedMs when Kafka appended the request to the replica's topic (its LogAppendTime):
+     *                   the time a version is judged by. It is the same each time the request is
+     *                   applied, so a request applied again (its transaction aborted by a crash,
+     *                   after its reply went out) is decided as it was the first time, even on a
+     *                   clock stepped back across the restart
      */
-    public record Delivery(Long deadlineMs, long nowMs, boolean catchingUp) {
+    public record Delivery(Long deadlineMs, long nowMs, boolean catchingUp, long appendedMs) {
+
+        /** A request judged by this replica's clock, where no append time is known (tests, the simulation). */
+        public Delivery(Long deadlineMs, long nowMs, boolean catchingUp) {
+            this(deadlineMs, nowMs, catchingUp, nowMs);
+        }
     }
 
     /** Store keys of identity records start with NUL, which no data key may contain. */
@@ -96,7 +107,7 @@ public final class Replica {
             // execution that the request is its own.
             return new Decision(Kind.STALE, null, null);
         }
-        ReplicaReply reply = apply(request, state, delivery.nowMs());
+        ReplicaReply reply = apply(request, state, delivery.appendedMs());
         Kind kind = reply instanceof ReplicaReply.Invalid ? Kind.REFUSED : write ? Kind.WRITE : Kind.READ;
         return new Decision(kind, stale ? null : reply, null);
     }
@@ -105,7 +116,7 @@ public final class Replica {
         return new Decision(Kind.UNREADABLE, new ReplicaReply.Invalid(id, reason), reason);
     }
 
-    /** The rule for one request against the state, at this replica's time {@code nowMs}. */
+    /** The rule for one request against the state, judged at time {@code nowMs} ({@link Delivery#appendedMs}). */
     public ReplicaReply apply(ReplicaRequest request, VersionedState state, long nowMs) {
         if (request instanceof ReplicaRequest.Write write) {
             return write(write, state, nowMs);
@@ -132,7 +143,7 @@ public final class Replica {
     private ReplicaReply write(ReplicaRequest.Write write, VersionedState state, long nowMs) {
         Version incoming = write.versioned().version();
         if (rules.maxClockOffset().exceededBy(incoming, nowMs)) {
-            return new ReplicaReply.Invalid(id, rules.maxClockOffset().describe(incoming, nowMs, "this replica's"));
+            return new ReplicaReply.Invalid(id, rules.maxClockOffset().describe(incoming, nowMs, "the appending broker's"));
         }
         Versioned held = state.get(write.key());
         ReplicaRequest.Origin origin = write.origin();

@@ -201,7 +201,7 @@ class ReplicaTest {
     void aVersionBeyondTheMaxClockOffsetIsRefusedNamingTheSkew() {
         Version ahead = new Version(HybridClock.pack(NOW + 501, 0), "zz");
         assertThat(apply(put("k", "x", ahead))).isInstanceOfSatisfying(ReplicaReply.Invalid.class,
-                i -> assertThat(i.error()).contains("501 ms ahead of this replica's clock", "max clock offset 500 ms"));
+                i -> assertThat(i.error()).contains("501 ms ahead of the appending broker's clock", "max clock offset 500 ms"));
         assertThat(store.get("k")).isNull();
         Version within = new Version(HybridClock.pack(NOW + 500, 65_535), "c1");
         assertThat(apply(put("k", "x", within))).isEqualTo(new ReplicaReply.Ack("r1", "k", within));

@@ -158,7 +158,7 @@ class FaultsInOneRunTest {
                 return !got.isEmpty();
             });
             assertThat(got.get(0)).isInstanceOfSatisfying(ReplicaReply.Invalid.class,
-                    invalid -> assertThat(invalid.error()).contains("ahead of this replica's clock"));
+                    invalid -> assertThat(invalid.error()).contains("ahead of the appending broker's clock"));
         }
         assertThat(client.call(put("poisoned", "fine", null), Duration.ofSeconds(20)).orElseThrow().status()).isEqualTo(Status.OK);
         Outcome read = client.call(new ExternalRequest(Op.GET, "poisoned", null, null, Consistency.ALL, 10_000L, null),

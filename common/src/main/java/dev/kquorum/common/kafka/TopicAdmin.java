@@ -56,12 +56,19 @@ public final class TopicAdmin {
     }
 
     /**
+     * A replica topic's records carry the time the broker appended them, which a replica judges
+     * versions by: the same each time a request is applied, whatever the replica's clock.
+     */
+    public static final String LOG_APPEND_TIME = "LogAppendTime";
+
+    /**
      * What a replica topic is created with when nothing else is chosen: infinite retention, by
      * time and by size. A replica topic is the replica's hinted-handoff queue; a record dropped
      * before the replica applied it is a write it never learns of, and a delete dropped before the
      * tombstone grace period ends can come back.
      */
-    public static final Map<String, String> REPLICA_TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1");
+    public static final Map<String, String> REPLICA_TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1",
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
 
     /**
      * Partitions of a replica topic when kquorum creates it. Each partition is a unit of a

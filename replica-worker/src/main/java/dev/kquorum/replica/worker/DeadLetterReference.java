@@ -8,12 +8,8 @@ import java.nio.charset.StandardCharsets;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.kquorum.common.protocol.KqHeaders;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.RecordBatchTooLargeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * What goes to the dead-letter topic when a dead letter cannot be written whole: a record that
@@ -34,20 +30,13 @@ final class DeadLetterReference {
     private DeadLetterReference() {
     }
 
-    /** Whether Kafka refused {@code error}'s record for what it is (its size), not for a passing reason. */
-    static boolean cannotBeWrittenWhole(Throwable error) {
-        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
-                || error instanceof InvalidRecordException;
-    }
-
-    /** A reference to the record {@code whole} is the dead letter of; {@code refusal} is why it did not fit. */
-    static ProducerRecord<byte[], byte[]> of(ProducerRecord<byte[], byte[]> whole, Throwable refusal) {
+    /**
+     * A reference to {@code whole}, the dead letter (its record with the reason and source headers)
+     * that is {@code size} bytes where the dead-letter topic takes {@code limit}.
+     */
+    static Record<byte[], byte[]> of(Record<byte[], byte[]> whole, long size, int limit, long now) {
         String source = String.valueOf(KqHeaders.text(whole.headers(), SOURCE));
         String reason = truncate(KqHeaders.text(whole.headers(), KqHeaders.ERROR));
-        long size = (whole.key() == null ? 0 : whole.key().length) + (whole.value() == null ? 0 : whole.value().length);
-        for (Header h : whole.headers()) {
-            size += h.key().length() + (h.value() == null ? 0 : h.value().length);
-        }
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(body)) {
             g.writeStartObject();
@@ -58,7 +47,7 @@ final class DeadLetterReference {
             g.writeNumberField("valueBytes", whole.value() == null ? 0 : whole.value().length);
             g.writeNumberField("sizeBytes", size);
             g.writeStringField("reason", reason);
-            g.writeStringField("notWrittenWhole", truncate(refusal.getMessage()));
+            g.writeStringField("notWrittenWhole", "larger than the dead-letter topic takes (" + limit + " bytes)");
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -67,7 +56,7 @@ final class DeadLetterReference {
         headers.add(KqHeaders.ERROR, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(SOURCE, source.getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER, "true".getBytes(StandardCharsets.UTF_8));
-        return new ProducerRecord<>(whole.topic(), null, null, null, body.toByteArray(), headers);
+        return new Record<>(null, body.toByteArray(), now, headers);
     }
 
     private static String truncate(String text) {

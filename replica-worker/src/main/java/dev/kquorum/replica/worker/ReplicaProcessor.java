@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
+import dev.kquorum.common.kafka.RecordSize;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.KqHeaders;
@@ -63,8 +64,11 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final Replica replica;
     private final WorkerMetrics metrics;
     private final ReplyTopics replyTopics;
+    private final ReplySender replies;
     private final CatchUp catchUp;
     private final TopicGuard guard;
+    /** The largest record the dead-letter topic takes ({@link RecordSize#limit}). */
+    private final int deadLetterLimit;
     /** {@code <prefix>.}: every topic a replica may answer on starts so. */
     private final String replyTopicPrefix;
     private ProcessorContext<byte[], byte[]> context;
@@ -77,9 +81,11 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
      */
     private long expected;
 
-    ReplicaProcessor(WorkerConfig config, Replica replica, WorkerMetrics metrics, ReplyTopics replyTopics, CatchUp catchUp,
-                     TopicGuard guard) {
+    ReplicaProcessor(WorkerConfig config, Replica replica, WorkerMetrics metrics, ReplyTopics replyTopics, ReplySender replies,
+                     CatchUp catchUp, TopicGuard guard, int deadLetterLimit) {
+        this.replies = replies;
         this.catchUp = catchUp;
+        this.deadLetterLimit = deadLetterLimit;
         this.guard = guard;
         this.replyTopicPrefix = config.topics().prefix() + ".";
         this.config = config;
@@ -120,8 +126,10 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
             deadLetter(record, e.getMessage());
             return;
         }
+        // The record's timestamp is the broker's append time (the topic's message.timestamp.type is
+        // LogAppendTime, TopicGuard#checkTimestamps): the same on a replay as the first time.
         Replica.Decision decision = replica.receive(record.value(), new Replica.Delivery(envelope.deadlineMs(),
-                System.currentTimeMillis(), catchUp.catchingUp(context.taskId().partition())), state);
+                System.currentTimeMillis(), catchUp.catchingUp(context.taskId().partition()), record.timestamp()), state);
         metrics.decided(decision);
         if (decision.kind() == Replica.Kind.REFUSED) {
             log.warn("Replica {} refused {}: {}", config.replicaId(), source(),
@@ -169,12 +177,12 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /**
-     * Forwards the reply to where the requester asked, if a replica may answer there: one of
-     * kquorum's reply topics ({@code <prefix>.*replies}: never a replica's own topic, a changelog,
-     * Kafka's internal topics, or anything a hostile requester could make it write into, loop on
-     * or fail on), and one that exists with that partition (a missing one would block the task
-     * until {@code task.timeout.ms} and then stop it). Any other reply is dropped and counted; the
-     * request itself stays applied.
+     * Sends the reply where the requester asked, if a replica may answer there: one of kquorum's
+     * reply topics ({@code <prefix>.*replies}: never a replica's own topic, a changelog, Kafka's
+     * internal topics, or anything a hostile requester could make it write into or loop on), and
+     * one that exists with that partition (a send to a missing one would wait for its metadata).
+     * Any other reply is dropped and counted; the request itself stays applied. Replies leave
+     * outside the task's transaction ({@link ReplySender}).
      */
     private void reply(ReplyAddress address, ReplicaReply reply) {
         try {
@@ -194,9 +202,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
         }
         RecordHeaders headers = new RecordHeaders();
         address.echoTo(headers);
-        ReplicaTopology.route(headers, address);
-        context.forward(new Record<>(null, ProtocolCodec.encode(reply), context.currentSystemTimeMs(), headers),
-                ReplicaTopology.REPLIES);
+        replies.send(address, ProtocolCodec.encode(reply), headers);
     }
 
     /** Why a replica may not answer on {@code topic}, or null when it may. */
@@ -209,9 +215,11 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     }
 
     /**
-     * Sets the record aside with the reason. It is sent before the input offset past it is
-     * committed (a failed send fails the task, which then processes the record again): bad input
-     * is set aside, never lost.
+     * Sets the record aside with the reason. It is sent in the same transaction as the input offset
+     * past it (a failed send aborts it, and the record is processed again): bad input is set aside,
+     * never lost. A dead letter the dead-letter topic cannot hold whole (a record that fit the
+     * replica topic, with the reason added) becomes a small reference to its record, so no single
+     * record can stop a replica.
      */
     private void deadLetter(Record<byte[], byte[]> record, String reason) {
         String source = source();
@@ -220,6 +228,15 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(KqHeaders.ERROR, reason.getBytes(UTF_8));
         headers.add(DeadLetterReference.SOURCE, source.getBytes(UTF_8));
+        long size = RecordSize.upperBound(record.key(), record.value(), headers);
+        if (size > deadLetterLimit) {
+            log.warn("The dead letter of {} ({} bytes) does not fit the dead-letter topic (max.message.bytes {}); writing a"
+                    + " reference to it", source, size, deadLetterLimit);
+            metrics.deadLetterReference();
+            context.forward(DeadLetterReference.of(record.withHeaders(headers), size, deadLetterLimit, context.currentSystemTimeMs()),
+                    ReplicaTopology.DEAD_LETTERS);
+            return;
+        }
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), ReplicaTopology.DEAD_LETTERS);
     }
 

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.RecordSize;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.version.Versioned;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -55,7 +57,10 @@ public final class ReplicaWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReplicaWorker.class);
     /** How long close waits for the stream threads to finish the record in hand and commit (not for a Kafka that is gone). */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
-    /** Offsets are committed this often (Streams' default is 30 s): what a crash replays, at most. */
+    /**
+     * Transactions are committed this often (Streams' default under exactly-once is 100 ms): what a
+     * crash replays, at most. Answers do not wait for it; standbys and restores lag by it.
+     */
     private static final String COMMIT_INTERVAL_MS = "1000";
     /** Back to Kafka's default: Streams raises it to 1000, which only lengthens a task's turn. */
     private static final String MAX_POLL_RECORDS = "500";
@@ -73,6 +78,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final WorkerConfig config;
     private final WorkerMetrics metrics;
     private final ReplyTopics replyTopics;
+    private final ReplySender replies;
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CatchUp catchUp;
@@ -84,16 +90,17 @@ public final class ReplicaWorker implements AutoCloseable {
     private final AtomicInteger restoring = new AtomicInteger();
     private volatile String failure;
 
-    private ReplicaWorker(WorkerConfig config, MeterRegistry registry) {
+    private ReplicaWorker(WorkerConfig config, MeterRegistry registry, int deadLetterLimit) {
         this.config = config;
         this.metrics = new WorkerMetrics(registry, config.replicaId());
         this.guard = new TopicGuard(config.replicaId(), metrics);
         this.partitionsAtStart = checkPositions(config, guard);
         String clientId = "kq-worker-" + config.replicaId();
         this.replyTopics = new ReplyTopics(config.kafka(), clientId, "Replica " + config.replicaId());
+        this.replies = new ReplySender(config.kafka(), clientId, replyTopics, metrics, config.replicaId());
         this.catchUp = new CatchUp(config.topic(), this::clientMetrics);
-        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, catchUp, guard, changelogConfig()),
-                properties(config, clientId, metrics));
+        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, replies, catchUp, guard, changelogConfig(), deadLetterLimit),
+                properties(config, clientId));
         streams.setStateListener((now, before) -> {
             log.info("Replica {} is {} (was {})", config.replicaId(), now, before);
             if (!now.isRunningOrRebalancing()) {
@@ -128,10 +135,20 @@ public final class ReplicaWorker implements AutoCloseable {
         return Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
     }
 
-    private static Properties properties(WorkerConfig config, String clientId, WorkerMetrics metrics) {
+    private static Properties properties(WorkerConfig config, String clientId) {
         Properties p = config.kafka().streams(config.applicationId(), clientId);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+        // Exactly-once, for its fencing: a process that froze (a GC pause, a stalled VM) while its
+        // partitions moved to another wakes up with records it fetched before; under at_least_once
+        // it would apply them and log older versions to the changelog after the new owner's newer
+        // ones, so the next restore would bring back the older version of an acknowledged write
+        // (WorkerZombieTest). Its transaction is now aborted instead. Replies leave outside the
+        // transaction (ReplySender), so answers wait for no commit; a request whose transaction
+        // aborts after its reply went out is applied again, and decided the same way (a version is
+        // judged by the request's append time). Streams' transaction timeout (10 s) stays: a dead
+        // process's open transaction holds back its changelogs for a takeover until the broker
+        // aborts it, but a shorter one would be aborted under a live process by a broker failover.
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, Integer.toString(config.standbys()));
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "0");
@@ -156,7 +173,6 @@ public final class ReplicaWorker implements AutoCloseable {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, ReplicaProductionErrors.class.getName());
         // There is no global store; set only so that Streams does not warn at every start.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
-        p.put(ReplicaProductionErrors.METRICS, metrics);
         p.put(ReplicaProductionErrors.DLQ_TOPIC, config.dlqTopic());
         return p;
     }
@@ -193,13 +209,17 @@ public final class ReplicaWorker implements AutoCloseable {
      * @throws IllegalStateException naming the topic, setting and value needed when retention is too short
      */
     public static ReplicaWorker start(WorkerConfig config, MeterRegistry registry) {
-        TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions()),
-                Map.of("retention.ms", Long.toString(config.retentionMs()), "retention.bytes", "-1"));
+        Map<String, String> topicSettings = new HashMap<>(TopicAdmin.REPLICA_TOPIC_CONFIG);
+        topicSettings.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(config.retentionMs()));
+        TopicAdmin.ensure(config.kafka(), Map.of(config.topic(), config.partitions()), topicSettings);
         TopicAdmin.ensure(config.kafka(), Map.of(config.dlqTopic(), 1));
-        TopicGuard.checkRetention(config.topic(), TopicAdmin.config(config.kafka(), config.topic()), config.tombstoneGrace(),
-                config.kafka().bootstrapServers());
+        Map<String, String> topicConfig = TopicAdmin.config(config.kafka(), config.topic());
+        TopicGuard.checkRetention(config.topic(), topicConfig, config.tombstoneGrace(), config.kafka().bootstrapServers());
+        TopicGuard.checkTimestamps(config.topic(), topicConfig, config.kafka().bootstrapServers());
+        int deadLetterLimit = RecordSize.limit(Integer.parseInt(
+                TopicAdmin.config(config.kafka(), config.dlqTopic()).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
         RocksDbLibrary.load();
-        ReplicaWorker worker = new ReplicaWorker(config, registry);
+        ReplicaWorker worker = new ReplicaWorker(config, registry, deadLetterLimit);
         worker.streams.start();
         // Once a second: a read of every metric of the process's clients is costly (measured: at 10 a
         // second, three workers' reads took as much CPU as a worker's processing).
@@ -364,6 +384,7 @@ public final class ReplicaWorker implements AutoCloseable {
             streams.close(LEAVE.withTimeout(CLOSE_WAIT));
         } finally {
             lagWatch.shutdownNow();
+            replies.close();
             replyTopics.close();
         }
     }

@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.kquorum.common.kafka.TopicAdmin;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,25 @@ final class TopicGuard {
             throw new IllegalStateException("topic " + topic + " has cleanup.policy=" + cleanup
                     + ": compaction drops requests a replica may not have applied yet; it needs cleanup.policy=delete"
                     + fix + "cleanup.policy=delete)");
+        }
+    }
+
+    /**
+     * Refuses a replica topic whose records carry their producer's time rather than the broker's
+     * append time. A replica judges a version by when its request was appended; a producer's time
+     * is whatever a client says, and this host's clock differs between a request's first
+     * application and a replay of it (its transaction aborted by a crash after its reply went out,
+     * the clock stepped back across the restart), which could then refuse a write it had acked.
+     */
+    static void checkTimestamps(String topic, Map<String, String> topicConfig, String bootstrap) {
+        String type = topicConfig.getOrDefault(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime");
+        if (!TopicAdmin.LOG_APPEND_TIME.equals(type)) {
+            throw new IllegalStateException("topic " + topic + " has " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + "=" + type
+                    + ": a replica judges versions by the time the broker appended each request, so that a request applied"
+                    + " again decides as it did the first time; it needs " + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + "="
+                    + TopicAdmin.LOG_APPEND_TIME + " (kafka-configs.sh --bootstrap-server " + bootstrap
+                    + " --alter --entity-type topics --entity-name " + topic + " --add-config "
+                    + TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG + "=" + TopicAdmin.LOG_APPEND_TIME + ")");
         }
     }
 

@@ -7,8 +7,11 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
+import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.Limits;
 import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaRequest;
@@ -77,6 +80,39 @@ class WorkerReplyAddressTest {
             for (WorkerHarness h : replicas) {
                 h.close();
             }
+        }
+    }
+
+    /**
+     * Reply topics that Kafka refuses a reply on, though they pass every check a replica can make
+     * cheaply: one that holds smaller records than the reply, and a compacted one (a reply has no
+     * key, so Kafka rejects it). Under exactly-once a refused record aborts the task's whole
+     * transaction and brings its requests back for ever; replies therefore leave outside it, and
+     * a refused one is dropped and counted while the requests around it commit.
+     */
+    @Test
+    void repliesKafkaRefusesAreDroppedAndTheReplicaGoesOn(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT)) {
+            String small = h.topics.prefix() + ".small.replies";
+            String compacted = h.topics.prefix() + ".compacted.replies";
+            TopicAdmin.ensure(h.settings, Map.of(small, 1), Map.of("max.message.bytes", "2048"));
+            TopicAdmin.ensure(h.settings, Map.of(compacted, 1), Map.of("cleanup.policy", "compact"));
+            byte[] large = new byte[8_192];
+            Arrays.fill(large, (byte) 'v');
+            h.send(1, new ReplicaRequest.Write("big", new Versioned(new Version(1, "c"), large)));
+            h.sendTo(new ReplyAddress(small, 0, h.correlationId(2)), ProtocolCodec.encode(new ReplicaRequest.Read("big")),
+                    System.currentTimeMillis() + 60_000);
+            h.sendTo(new ReplyAddress(compacted, 0, h.correlationId(3)), write(3), System.currentTimeMillis() + 60_000);
+            h.send(4, write(4), System.currentTimeMillis() + 60_000);
+
+            await().atMost(Duration.ofSeconds(20)).until(() -> h.replies.containsKey(4L));
+            // Answers are read before their transaction commits: the commit is what a refusal would break.
+            await().atMost(Duration.ofSeconds(20)).until(() -> h.committed() == 4);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> h.registry.get("kquorum.worker.replies.undeliverable").counter().count() == 2);
+            assertThat(h.replies).containsOnlyKeys(1L, 4L);
+            assertThat(h.worker().problem()).isNull();
+            assertThat(h.held("k3")).as("the request whose reply was refused is applied").isNotNull();
         }
     }
 }

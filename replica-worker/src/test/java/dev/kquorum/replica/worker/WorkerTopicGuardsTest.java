@@ -70,6 +70,20 @@ class WorkerTopicGuardsTest {
                 .hasMessageContaining("tombstone grace");
     }
 
+    @Test
+    void refusesToStartOnATopicWhoseRecordsCarryTheirProducersTime(TestKafka kafka) {
+        assertThatThrownBy(() -> new WorkerHarness(kafka, dir, Limits.DEFAULT, Duration.ofDays(10), Map.of(), topics -> {
+            Map<String, String> createTime = new java.util.HashMap<>(TopicAdmin.REPLICA_TOPIC_CONFIG);
+            createTime.put("message.timestamp.type", "CreateTime");
+            TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replica("r1"), 1),
+                    createTime);
+            TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replies(), 1));
+        }))
+                .hasMessageContaining("message.timestamp.type=CreateTime")
+                .hasMessageContaining(".replica.r1")
+                .hasMessageContaining("needs message.timestamp.type=LogAppendTime");
+    }
+
     /**
      * The worker applies k0..k2 (offsets 0-2) and stops; while it is down k3..k7 are published
      * and offsets 3-5 are deleted before it applied them, as retention would.
