@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +46,7 @@ class KafkaUnreachableTest {
     @Test
     void getAndDeleteToo() throws Exception {
         for (List<String> args : List.of(List.of("get", "a"), List.of("delete", "a"))) {
-            List<String> all = new java.util.ArrayList<>(args);
+            List<String> all = new ArrayList<>(args);
             all.addAll(List.of("--bootstrap-servers", address, "--timeout", "2s", "--json"));
             CliProcess run = CliProcess.run(Duration.ofSeconds(2).plus(MARGIN), all);
             assertOneLineNamingTheAddress(run);
@@ -66,10 +69,22 @@ class KafkaUnreachableTest {
                 List.of("up", "--data-dir", dir.resolve("up").toString(), "--http-port", "-1"),
                 List.of("bench", "--quick"),
                 List.of("worker-bench"));
+        // Side by side: each waits most of its ten seconds for a Kafka that is not there.
+        List<CompletableFuture<CliProcess>> runs = new ArrayList<>();
         for (List<String> server : servers) {
-            List<String> args = new java.util.ArrayList<>(server);
+            List<String> args = new ArrayList<>(server);
             args.addAll(List.of("--bootstrap-servers", address));
-            CliProcess run = CliProcess.run(Duration.ofSeconds(10).plus(MARGIN), args);
+            runs.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return CliProcess.run(Duration.ofSeconds(10).plus(MARGIN), args);
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        for (int i = 0; i < servers.size(); i++) {
+            List<String> server = servers.get(i);
+            CliProcess run = runs.get(i).join();
             assertThat(run.exit()).as("exit code of %s; stderr:%n%s", server.get(0), run.err()).isEqualTo(6);
             assertNoNoise(run);
             // Servers log their configuration first; the verdict is the last line.
