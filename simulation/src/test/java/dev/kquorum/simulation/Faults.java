@@ -3,8 +3,8 @@ package dev.kquorum.simulation;
 /**
  * What goes wrong in a run, and when, from the config's counts and the seed: replicas crashing and
  * restarting with their store, or with a wiped one (one of them, maybe, for longer than its topic's retention),
- * coordinators crashing and restarting, partitions between coordinators and replicas, and a stray
- * writer's far-future versions. Message loss, duplication and delay are in {@link Simulation#send}.
+ * coordinators crashing and restarting, partitions between coordinators and replicas, a stray
+ * writer's far-future versions, and replica processes frozen past their session (zombies). Message loss, duplication and delay are in {@link Simulation#send}.
  */
 final class Faults {
 
@@ -38,6 +38,13 @@ final class Faults {
             long length = 100 + sim.random.nextInt(500);
             String link = sim.coordinators.get(sim.random.nextInt(sim.coordinators.size())).id + "/" + anyReplica().id;
             sim.atTime(sim.random.nextInt(WINDOW_MS), () -> sim.cut.put(link, sim.now + length));
+        }
+        if (sim.zombieWorkers) {
+            for (int i = 0; i < 1 + sim.random.nextInt(2); i++) {
+                SimReplica r = anyReplica();
+                long pause = 20 + sim.random.nextInt(400);
+                sim.atTime(sim.random.nextInt(WINDOW_MS), () -> r.freeze(pause));
+            }
         }
         for (int i = 0; i < f.bogusVersions(); i++) {
             SimReplica r = anyReplica();

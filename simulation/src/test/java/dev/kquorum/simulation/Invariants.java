@@ -38,7 +38,13 @@ final class Invariants {
     /** What {@code r} holds for {@code key}, a purged tombstone included. */
     Versioned effective(SimReplica r, String key) {
         Versioned held = r.store.get(key);
-        return held != null ? held : purged.get(r.id).get(key);
+        if (held == null) {
+            held = purged.get(r.id).get(key);
+        }
+        // An aborted transaction's write counts while its request waits to be applied again: the
+        // replay is checked to decide as the first run did (SimReplica#abortAfterReply).
+        Versioned pending = r.pending(key);
+        return pending != null && (held == null || pending.version().isNewerThan(held.version())) ? pending : held;
     }
 
     void purged(SimReplica r, String key, Versioned tombstone) {

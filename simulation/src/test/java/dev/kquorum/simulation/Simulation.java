@@ -82,6 +82,30 @@ final class Simulation {
      * the beginning. The properties turn it on for every fifth seed; off, older runs replay as they were.
      */
     boolean wipedDisks;
+    /**
+     * Whether a replica's process freezes with requests fetched and wakes up a zombie after its
+     * partitions moved on, and the replica's disk is lost later ({@link SimReplica#freeze}). The
+     * properties turn it on for every seventh seed.
+     */
+    boolean zombieWorkers;
+    /**
+     * Whether a zombie worker's changelog writes are aborted, as under exactly-once (the worker's
+     * setting); off, they land after the new owner's, as under at-least-once ({@code
+     * SimulationFindings} shows what that loses).
+     */
+    boolean fencedZombies = true;
+    /**
+     * Whether a replica can be killed after its reply went out and before its transaction
+     * committed (at the chance of {@code crashBeforeReply}), and restart with its clock stepped
+     * back, applying the request again. The properties turn it on for every fourth seed.
+     */
+    boolean abortsAfterReplies;
+    /**
+     * Whether replicas judge a version by when its request reached their topic (the broker's
+     * append time, the worker's rule); off, by their clock when they apply it, which a replay
+     * after an aborted transaction does not repeat ({@code SimulationFindings}).
+     */
+    boolean judgeByAppendTime = true;
     /** Set once a replica refused a write by its rules (a version beyond its clock plus the offset). */
     boolean writesRefused;
     /** Whether replicas purge tombstones: only where requests to them are never lost (a finding may insist). */

@@ -38,6 +38,8 @@ class SimulationProperties {
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
         sim.wipedDisks = seed % 5 == 0;
+        sim.zombieWorkers = seed % 7 == 0;
+        sim.abortsAfterReplies = seed % 4 == 1;
         List<HistoryOp> history = sim.run();
         assertLinearizable(sim, history);
         assertNothingLost(sim);
@@ -50,6 +52,8 @@ class SimulationProperties {
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
         sim.wipedDisks = seed % 5 == 0;
+        sim.zombieWorkers = seed % 7 == 0;
+        sim.abortsAfterReplies = seed % 4 == 1;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
@@ -69,6 +73,8 @@ class SimulationProperties {
         sim.clientRetries = seed % 2 == 0;
         sim.zombieGateways = seed % 3 == 0;
         sim.wipedDisks = seed % 5 == 0;
+        sim.zombieWorkers = seed % 7 == 0;
+        sim.abortsAfterReplies = seed % 4 == 1;
         List<HistoryOp> history = sim.run();
         assertThat(QuorumPromiseChecker.violations(history)).as("seed %d, %s", seed, sim.config).isEmpty();
         assertNothingLost(sim);
