@@ -44,6 +44,8 @@ final class SimReplica {
     InMemoryReplicaStore store = new InMemoryReplicaStore();
     /** Every request its worker took from its topic, in order: what a frozen process had fetched. */
     private final List<Outbound> topic = new ArrayList<>();
+    /** Applies the aborted transaction's request again, once this replica is back; null when none waits. */
+    private Runnable abortedAgain;
     /** Writes of an aborted transaction whose requests are applied again at restart (they were answered). */
     private final Map<String, Versioned> pending = new HashMap<>();
     /** Every change to the store, in order, as Kafka Streams logs it: what a wiped replica restores. */
@@ -93,6 +95,9 @@ final class SimReplica {
             refusingFrom = Math.min(refusingFrom, sim.now + length);
         }
         downUntil = Math.max(downUntil, sim.now + length);
+        if (abortedAgain != null) {
+            sim.at(downUntil - sim.now + 1, this::applyAbortedAgain);
+        }
         if (wiped) {
             sim.at(downUntil - sim.now, () -> store = restored());
         }
@@ -172,6 +177,7 @@ final class SimReplica {
             });
             return;
         }
+        applyAbortedAgain();
         topic.add(request);
         StoreBatch batch = new StoreBatch(store);
         // The replica's own clock against the coordinator's deadline (by the coordinator's clock): the real rule decides.
@@ -217,7 +223,7 @@ final class SimReplica {
         sim.send(from.id + "/" + id, false, () -> from.receive(request.correlation(), first));
         crash(20 + sim.random.nextInt(200));
         skew -= sim.config.clocks().stepBackMs();
-        sim.at(downUntil - sim.now + 1, () -> {
+        abortedAgain = () -> {
             pending.clear();
             StoreBatch batch = new StoreBatch(store);
             // Not catching up, so that the decision's answer is there to compare (one catching up drops it, stale).
@@ -227,7 +233,20 @@ final class SimReplica {
                 sim.fail(id + " applied a write again after its transaction aborted and decided otherwise: first " + first
                         + ", then " + again.reply(), request.request().key());
             }
-        });
+        };
+        sim.at(downUntil - sim.now + 1, this::applyAbortedAgain);
+    }
+
+    /**
+     * Back up, a replica applies its aborted transaction's request again before anything else: it
+     * resumes its topic from the last commit, and the request comes first.
+     */
+    private void applyAbortedAgain() {
+        if (abortedAgain != null && !down()) {
+            Runnable again = abortedAgain;
+            abortedAgain = null;
+            again.run();
+        }
     }
 
     /** What an aborted transaction of this replica wrote, while its requests wait to be applied again. */
