@@ -107,7 +107,7 @@ public final class Replica {
             // execution that the request is its own.
             return new Decision(Kind.STALE, null, null);
         }
-        ReplicaReply reply = apply(request, state, delivery.appendedMs());
+        ReplicaReply reply = apply(request, state, delivery.appendedMs(), delivery.nowMs());
         Kind kind = reply instanceof ReplicaReply.Invalid ? Kind.REFUSED : write ? Kind.WRITE : Kind.READ;
         return new Decision(kind, stale ? null : reply, null);
     }
@@ -116,10 +116,18 @@ public final class Replica {
         return new Decision(Kind.UNREADABLE, new ReplicaReply.Invalid(id, reason), reason);
     }
 
-    /** The rule for one request against the state, judged at time {@code nowMs} ({@link Delivery#appendedMs}). */
+    /** The rule for one request against the state, at this replica's time {@code nowMs}. */
     public ReplicaReply apply(ReplicaRequest request, VersionedState state, long nowMs) {
+        return apply(request, state, nowMs, nowMs);
+    }
+
+    /**
+     * @param appendedMs the time a version is judged by ({@link Delivery#appendedMs}): the same on a replay
+     * @param nowMs      this replica's clock, which dates a claim for the purge (the purge runs by it too)
+     */
+    private ReplicaReply apply(ReplicaRequest request, VersionedState state, long appendedMs, long nowMs) {
         if (request instanceof ReplicaRequest.Write write) {
-            return write(write, state, nowMs);
+            return write(write, state, appendedMs);
         }
         ReplicaRequest.Read read = (ReplicaRequest.Read) request;
         Identity seen = read.requestId() == null ? null : Identity.read(state, read.key(), read.requestId());

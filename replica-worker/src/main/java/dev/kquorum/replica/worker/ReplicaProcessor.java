@@ -31,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * One task of a replica: the requests of one partition of its topic, applied by {@link Replica}
  * to the task's store, answered where each request asks. Kafka Streams gives the guarantees the
  * hand-rolled loop had to build: a task processes nothing until its store has caught up with its
- * changelog, and an input offset is committed only after the store's changelog writes, the
- * replies and the dead letters sent before it are acknowledged; so a crash replays requests whose
- * effects or answers may be lost, and applying a request twice is applying it once.
+ * changelog, and the store's changelog writes, the dead letters and the input offset past them
+ * commit in one transaction. Replies leave at once, outside it ({@link ReplySender}); a crash
+ * aborts the transaction and applies its requests again, deciding each as the first time (a
+ * version is judged by its request's append time), and applying a request twice is applying it once.
  */
 final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -65,6 +66,7 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     private final WorkerMetrics metrics;
     private final ReplyTopics replyTopics;
     private final ReplySender replies;
+    private final LogStarts logStarts;
     private final CatchUp catchUp;
     private final TopicGuard guard;
     /** The largest record the dead-letter topic takes ({@link RecordSize#limit}). */
@@ -82,8 +84,9 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
     private long expected;
 
     ReplicaProcessor(WorkerConfig config, Replica replica, WorkerMetrics metrics, ReplyTopics replyTopics, ReplySender replies,
-                     CatchUp catchUp, TopicGuard guard, int deadLetterLimit) {
+                     LogStarts logStarts, CatchUp catchUp, TopicGuard guard, int deadLetterLimit) {
         this.replies = replies;
+        this.logStarts = logStarts;
         this.catchUp = catchUp;
         this.deadLetterLimit = deadLetterLimit;
         this.guard = guard;
@@ -154,16 +157,24 @@ final class ReplicaProcessor implements Processor<byte[], byte[], byte[], byte[]
      * A record that is not the one the store expects next means Kafka moved this replica past
      * records it never applied: deleted by retention or by hand while it was behind or down (also
      * after the group's committed offsets expired, when Kafka starts it over at the log start), or
-     * a recreated topic. The store says so for certain, so the refusal is written into it.
+     * a recreated topic. The store says so for certain, so the refusal is written into it. A gap
+     * the log still covers (its start is not past the expected offset) deleted nothing: it is a
+     * transactional producer's markers or aborted records, and is passed over.
      */
     private boolean refuses(long offset) {
         if (guard.refuses(partition)) {
             return true;
         }
         if (expected >= 0 && offset > expected) {
-            guard.skipped(partition, expected, offset);
-            remember(guard.reason(partition));
-            return true;
+            long logStart = logStarts.of(partition);
+            if (logStart < 0 || logStart > expected) {
+                guard.skipped(partition, expected, offset);
+                remember(guard.reason(partition));
+                return true;
+            }
+            // Nothing from the expected offset on was deleted: the offsets between were never
+            // requests (a transactional producer's commit markers, or its aborted records).
+            log.debug("Replica {}: offsets {}..{} of {} hold no committed record", config.replicaId(), expected, offset - 1, partition);
         }
         expected = offset + 1;
         state.put(NEXT_OFFSET, new Versioned(new Version(0, "offset"), ByteBuffer.allocate(Long.BYTES).putLong(expected).array()));

@@ -32,14 +32,15 @@ final class ReplicaTopology {
      * @param changelog       the store changelog's topic settings, stated rather than left to the cluster
      * @param deadLetterLimit the largest record the dead-letter topic takes
      */
-    static Topology build(WorkerConfig config, WorkerMetrics metrics, ReplyTopics replyTopics, ReplySender replies, CatchUp catchUp,
-                          TopicGuard guard, Map<String, String> changelog, int deadLetterLimit) {
+    static Topology build(WorkerConfig config, WorkerMetrics metrics, ReplyTopics replyTopics, ReplySender replies,
+                          LogStarts logStarts, CatchUp catchUp, TopicGuard guard, Map<String, String> changelog,
+                          int deadLetterLimit) {
         Topology topology = new Topology();
         // A new replica reads its topic from the start; a known one resumes at its committed offsets.
         topology.addSource(AutoOffsetReset.earliest(), SOURCE, RECORD_TIME,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.topic());
         topology.addProcessor(PROCESSOR, () -> new ReplicaProcessor(config, new Replica(config.replicaId(), config.rules()),
-                metrics, replyTopics, replies, catchUp, guard, deadLetterLimit), SOURCE);
+                metrics, replyTopics, replies, logStarts, catchUp, guard, deadLetterLimit), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                 // Every write goes to the changelog as it is made: no cache to flush in bursts at commit.
                 .withCachingDisabled()
@@ -49,10 +50,12 @@ final class ReplicaTopology {
     }
 
     /**
-     * A record's timestamp is used for nothing but the order Streams picks records in. Kafka
-     * accepts a negative one from some clients, and Streams' own extractors would then stop the
-     * task or skip the record (and a skipped offset reads as deleted records): such a record
-     * takes the partition's time, or this host's clock before the partition has one.
+     * The time Streams orders records by. A replica topic's timestamps are the broker's append
+     * times (LogAppendTime, which the processor judges versions by), never negative; a topic
+     * switched from CreateTime can still hold records with a client's negative timestamp, which
+     * Streams' own extractors would stop the task on or skip (and a skipped offset reads as
+     * deleted records): such a record takes the partition's time, or this host's clock before the
+     * partition has one.
      */
     static final TimestampExtractor RECORD_TIME = (record, partitionTime) -> record.timestamp() >= 0 ? record.timestamp()
             : partitionTime >= 0 ? partitionTime : System.currentTimeMillis();

@@ -79,6 +79,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final WorkerMetrics metrics;
     private final ReplyTopics replyTopics;
     private final ReplySender replies;
+    private final LogStarts logStarts;
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CatchUp catchUp;
@@ -98,8 +99,10 @@ public final class ReplicaWorker implements AutoCloseable {
         String clientId = "kq-worker-" + config.replicaId();
         this.replyTopics = new ReplyTopics(config.kafka(), clientId, "Replica " + config.replicaId());
         this.replies = new ReplySender(config.kafka(), clientId, replyTopics, metrics, config.replicaId());
+        this.logStarts = new LogStarts(config.kafka(), clientId);
         this.catchUp = new CatchUp(config.topic(), this::clientMetrics);
-        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, replies, catchUp, guard, changelogConfig(), deadLetterLimit),
+        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, replies, logStarts, catchUp, guard, changelogConfig(),
+                deadLetterLimit),
                 properties(config, clientId));
         streams.setStateListener((now, before) -> {
             log.info("Replica {} is {} (was {})", config.replicaId(), now, before);
@@ -385,6 +388,7 @@ public final class ReplicaWorker implements AutoCloseable {
         } finally {
             lagWatch.shutdownNow();
             replies.close();
+            logStarts.close();
             replyTopics.close();
         }
     }

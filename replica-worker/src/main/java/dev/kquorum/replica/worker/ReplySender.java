@@ -30,8 +30,18 @@ import org.slf4j.LoggerFactory;
 final class ReplySender implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplySender.class);
-    /** How long a send may wait for a reply topic's metadata: the topic was just looked up, so only one deleted since waits. */
-    private static final String MAX_BLOCK_MS = "2000";
+    /**
+     * How long a send may hold the stream thread: for a reply topic's metadata (the topic was just
+     * looked up, so only one deleted since waits) or for room in the producer's buffer.
+     */
+    private static final String MAX_BLOCK_MS = "500";
+    /**
+     * How long a reply may wait to be delivered before it is dropped: longer than any requester
+     * waits for it, and short, so that replies Kafka keeps refusing for a passing reason (a topic
+     * without enough in-sync replicas) do not fill the buffer for the default two minutes.
+     */
+    private static final String DELIVERY_TIMEOUT_MS = "10000";
+    private static final String REQUEST_TIMEOUT_MS = "5000";
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final ReplyTopics replyTopics;
@@ -41,6 +51,8 @@ final class ReplySender implements AutoCloseable {
     ReplySender(KafkaSettings kafka, String clientId, ReplyTopics replyTopics, WorkerMetrics metrics, String replicaId) {
         Properties p = kafka.producer(clientId + "-replies");
         p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
+        p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, DELIVERY_TIMEOUT_MS);
+        p.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, REQUEST_TIMEOUT_MS);
         this.producer = new KafkaProducer<>(p);
         this.replyTopics = replyTopics;
         this.metrics = metrics;

@@ -9,11 +9,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.protocol.Envelope;
 import dev.kquorum.common.protocol.Limits;
+import dev.kquorum.common.protocol.ProtocolCodec;
 import dev.kquorum.common.protocol.ReplicaRequest;
+import dev.kquorum.common.protocol.ReplyAddress;
 import dev.kquorum.common.version.Version;
 import dev.kquorum.common.version.Versioned;
 import dev.kquorum.testkafka.KafkaExtension;
@@ -23,6 +27,9 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
@@ -160,5 +167,49 @@ class WorkerTopicGuardsTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> h.worker().problem() != null);
             assertThat(h.worker().problem()).contains(h.config.topic()).contains("1 partition").contains("now 3");
         }
+    }
+
+    /**
+     * A transactional producer on a replica topic (none of kquorum's is one) leaves offsets a
+     * replica never sees: its commit markers, and its aborted records. They are not records
+     * deleted before the replica applied them, so the partition is not refused: the log still
+     * covers them.
+     */
+    @Test
+    void aTransactionalWritersMarkersAndAbortedRecordsAreNotTakenForDeletedRecords(TestKafka kafka) throws Exception {
+        try (WorkerHarness h = new WorkerHarness(kafka, dir, Limits.DEFAULT)) {
+            h.send(1, write("before", 1));
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.containsKey(1L));
+            Properties p = h.settings.producer("transactional-writer");
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, h.topics.prefix() + "-writer");
+            try (KafkaProducer<byte[], byte[]> writer = new KafkaProducer<>(p)) {
+                writer.initTransactions();
+                writer.beginTransaction();
+                writer.send(record(h, 2, write("committed", 2)));
+                writer.commitTransaction();
+                writer.beginTransaction();
+                writer.send(record(h, 3, write("aborted", 3)));
+                writer.flush();
+                writer.abortTransaction();
+            }
+            h.send(4, write("after", 4));
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> h.replies.containsKey(4L));
+            assertThat(h.replies).containsOnlyKeys(1L, 2L, 4L);
+            assertThat(h.worker().problem()).isNull();
+            assertThat(h.held("after")).isNotNull();
+            assertThat(h.held("aborted")).isNull();
+        }
+    }
+
+    private static ReplicaRequest write(String key, long version) {
+        return new ReplicaRequest.Write(key, new Versioned(new Version(version, "c"), key.getBytes(UTF_8)));
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(WorkerHarness h, long correlation, ReplicaRequest request) {
+        Envelope envelope = new Envelope(new ReplyAddress(h.topics.replies(), 0, h.correlationId(correlation)),
+                System.currentTimeMillis() + 60_000);
+        return new ProducerRecord<>(h.config.topic(), null, null, "key".getBytes(UTF_8), ProtocolCodec.encode(request),
+                envelope.headers());
     }
 }
