@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -44,10 +45,14 @@ final class ScaleOutBench {
     /**
      * One k's figures.
      *
-     * @param cpuMsPerThousand CPU milliseconds per 1,000 puts, of each worker process (its mean and max)
+     * @param cpuMsPerThousandMean CPU milliseconds per 1,000 puts, of each worker process (its mean and max)
+     * @param idleCpuMsPerSecond   CPU milliseconds each worker process spends per second with no load (mean):
+     *                             group heartbeats, metrics, the lag watch, the JIT and GC settling
+     * @param workMsPerThousand    CPU milliseconds per 1,000 puts of all worker processes, their idle cost taken out:
+     *                             what the puts themselves cost, which k spreads over k hosts
      */
     record Row(int workersPerReplica, Result put, double cpuMsPerThousandMean, double cpuMsPerThousandMax,
-               double workersCpuMsPerThousand) {
+               double workersCpuMsPerThousand, double idleCpuMsPerSecond, double workMsPerThousand) {
     }
 
     private ScaleOutBench() {
@@ -71,23 +76,34 @@ final class ScaleOutBench {
                 for (int round = 0; round < WARM_ROUNDS; round++) {
                     LoadRunner.closedLoop("warm-up", put, CONCURRENCY, phaseMs, 0);
                 }
+                progress(out, "idle for " + phaseMs + " ms");
+                Map<ChildJvm, Long> idleFrom = cpuNanos(workers);
+                long idleStarted = System.nanoTime();
+                LockSupport.parkNanos(phaseMs * 1_000_000);
+                double idleSeconds = (System.nanoTime() - idleStarted) / 1e9;
                 Map<ChildJvm, Long> before = cpuNanos(workers);
+                long loadStarted = System.nanoTime();
                 Result r = LoadRunner.closedLoop("put QUORUM c=" + CONCURRENCY + ", " + k + " workers/replica", put, CONCURRENCY,
                         phaseMs, 0);
+                double loadSeconds = (System.nanoTime() - loadStarted) / 1e9;
                 Map<ChildJvm, Long> after = cpuNanos(workers);
                 double thousands = r.ops() / 1000.0;
                 double sum = 0;
                 double max = 0;
+                double idlePerSecond = 0;
                 for (ChildJvm w : workers) {
                     double ms = (after.get(w) - before.get(w)) / 1e6 / thousands;
                     sum += ms;
                     max = Math.max(max, ms);
+                    idlePerSecond += (before.get(w) - idleFrom.get(w)) / 1e6 / idleSeconds;
                 }
-                Row row = new Row(k, r, sum / workers.size(), max, sum);
+                idlePerSecond /= workers.size();
+                double work = Math.max(0, sum - idlePerSecond * workers.size() * loadSeconds / thousands);
+                Row row = new Row(k, r, sum / workers.size(), max, sum, idlePerSecond, work);
                 rows.add(row);
                 out.printf(Locale.ROOT, "    %d per replica: %.0f puts/s, p50 %.2f ms; CPU per 1,000 puts: %.0f ms per worker process"
-                        + " (max %.0f), %.0f ms for all %d%n", k, r.opsPerS(), r.p50Ms(), row.cpuMsPerThousandMean(), max, sum,
-                        workers.size());
+                        + " (max %.0f), %.0f ms for all %d; idle: %.0f ms/s per process; the puts' own work: %.0f ms per 1,000%n",
+                        k, r.opsPerS(), r.p50Ms(), row.cpuMsPerThousandMean(), max, sum, workers.size(), idlePerSecond, work);
                 out.flush();
             } finally {
                 stopAll(workers);
@@ -139,6 +155,8 @@ final class ScaleOutBench {
             m.put("cpu_ms_per_1000_ops_per_process", row.cpuMsPerThousandMean());
             m.put("cpu_ms_per_1000_ops_per_process_max", row.cpuMsPerThousandMax());
             m.put("cpu_ms_per_1000_ops_all_workers", row.workersCpuMsPerThousand());
+            m.put("idle_cpu_ms_per_s_per_process", row.idleCpuMsPerSecond());
+            m.put("work_cpu_ms_per_1000_ops_all_workers", row.workMsPerThousand());
             list.add(m);
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), Map.of("scale_out", list));
