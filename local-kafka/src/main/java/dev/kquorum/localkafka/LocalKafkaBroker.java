@@ -92,6 +92,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 Map.entry("group.initial.rebalance.delay.ms", "0"),
                 Map.entry("broker.session.timeout.ms", "3000"),
                 Map.entry("broker.heartbeat.interval.ms", "500"),
+                // A dead producer's open transaction (an exactly-once replica worker SIGKILLed) is
+                // aborted within a second of its timeout, not up to ten: a partition moving to
+                // another worker waits for that abort (docs/operations.md).
+                Map.entry("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"),
                 Map.entry("auto.create.topics.enable", "true")));
         return p;
     }

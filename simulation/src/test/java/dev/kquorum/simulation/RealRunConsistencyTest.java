@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,10 +60,10 @@ class RealRunConsistencyTest {
     void historiesPassTheirCheckerWhileWorkersAreKilled(Mode mode, TestKafka kafka) throws Exception {
         TopicNames topics = new TopicNames(kafka.uniqueName("real-" + mode.wireName()));
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
-        Map<String, ChildJvm> workers = new HashMap<>();
-        for (String id : REPLICAS) {
-            workers.put(id, worker(id, kafka, topics));
-        }
+        Map<String, ChildJvm> workers = new ConcurrentHashMap<>();
+        // Side by side: each start is mostly waiting for the group and the topics.
+        CompletableFuture.allOf(REPLICAS.stream().map(id -> CompletableFuture.runAsync(() -> workers.put(id, worker(id, kafka, topics))))
+                .toArray(CompletableFuture[]::new)).join();
         List<HistoryOp> history = Collections.synchronizedList(new ArrayList<>());
         long origin = System.nanoTime();
         try (Coordinator c1 = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0, 1000, Limits.DEFAULT), new SimpleMeterRegistry());
