@@ -63,12 +63,12 @@ public final class TopicAdmin {
 
     /**
      * What a replica topic is created with when nothing else is chosen: infinite retention, by
-     * time and by size. A replica topic is the replica's hinted-handoff queue; a record dropped
+     * time and by size, the broker's append time, and no leader from outside the in-sync replicas. A replica topic is the replica's hinted-handoff queue; a record dropped
      * before the replica applied it is a write it never learns of, and a delete dropped before the
      * tombstone grace period ends can come back.
      */
     public static final Map<String, String> REPLICA_TOPIC_CONFIG = Map.of("retention.ms", "-1", "retention.bytes", "-1",
-            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME);
+            TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, LOG_APPEND_TIME, TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false");
 
     /**
      * Partitions of a replica topic when kquorum creates it. Each partition is a unit of a

@@ -118,6 +118,7 @@ public final class ReplicaWorker implements AutoCloseable {
         Map<String, String> topicConfig = TopicAdmin.config(config.kafka(), config.topic());
         TopicGuard.checkRetention(config.topic(), topicConfig, config.tombstoneGrace(), config.kafka().bootstrapServers());
         TopicGuard.checkTimestamps(config.topic(), topicConfig, config.kafka().bootstrapServers());
+        TopicGuard.checkLeaderElection(config.topic(), topicConfig, config.kafka().bootstrapServers());
         int deadLetterLimit = RecordSize.limit(Integer.parseInt(
                 TopicAdmin.config(config.kafka(), config.dlqTopic()).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
         RocksDbLibrary.load();

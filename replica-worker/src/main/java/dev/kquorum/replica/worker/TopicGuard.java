@@ -65,6 +65,22 @@ final class TopicGuard {
     }
 
     /**
+     * Refuses a replica topic that lets Kafka elect a leader outside the in-sync replicas: such a
+     * leader has not got every record the old one acknowledged, so requests a coordinator was told
+     * are in the topic (a write acknowledged by this replica's backlog) would be gone.
+     */
+    static void checkLeaderElection(String topic, Map<String, String> topicConfig, String bootstrap) {
+        String unclean = topicConfig.getOrDefault(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false");
+        if (Boolean.parseBoolean(unclean)) {
+            throw new IllegalStateException("topic " + topic + " has " + TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG + "="
+                    + unclean + ": a leader elected outside the in-sync replicas loses records Kafka acknowledged, requests"
+                    + " this replica has not applied yet among them; it needs " + TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG
+                    + "=false (kafka-configs.sh --bootstrap-server " + bootstrap + " --alter --entity-type topics --entity-name "
+                    + topic + " --add-config " + TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG + "=false)");
+        }
+    }
+
+    /**
      * Refuses a replica topic whose records carry their producer's time rather than the broker's
      * append time. A replica judges a version by when its request was appended; a producer's time
      * is whatever a client says, and this host's clock differs between a request's first

@@ -78,17 +78,26 @@ class WorkerTopicGuardsTest {
     }
 
     @Test
+    void refusesToStartOnATopicThatAllowsUncleanLeaderElection(TestKafka kafka) {
+        assertRefusesAReplicaTopicWith(kafka, "unclean.leader.election.enable", "true", "false");
+    }
+
+    @Test
     void refusesToStartOnATopicWhoseRecordsCarryTheirProducersTime(TestKafka kafka) {
+        assertRefusesAReplicaTopicWith(kafka, "message.timestamp.type", "CreateTime", "LogAppendTime");
+    }
+
+    /** A replica topic created with kquorum's settings but {@code setting=value}: the worker refuses it, naming what it needs. */
+    private void assertRefusesAReplicaTopicWith(TestKafka kafka, String setting, String value, String needed) {
         assertThatThrownBy(() -> new WorkerHarness(kafka, dir, Limits.DEFAULT, Duration.ofDays(10), Map.of(), topics -> {
-            Map<String, String> createTime = new java.util.HashMap<>(TopicAdmin.REPLICA_TOPIC_CONFIG);
-            createTime.put("message.timestamp.type", "CreateTime");
-            TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replica("r1"), 1),
-                    createTime);
+            Map<String, String> config = new java.util.HashMap<>(TopicAdmin.REPLICA_TOPIC_CONFIG);
+            config.put(setting, value);
+            TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replica("r1"), 1), config);
             TopicAdmin.ensure(dev.kquorum.common.kafka.KafkaSettings.of(kafka.bootstrapServers()), Map.of(topics.replies(), 1));
         }))
-                .hasMessageContaining("message.timestamp.type=CreateTime")
+                .hasMessageContaining(setting + "=" + value)
                 .hasMessageContaining(".replica.r1")
-                .hasMessageContaining("needs message.timestamp.type=LogAppendTime");
+                .hasMessageContaining("needs " + setting + "=" + needed);
     }
 
     /**
