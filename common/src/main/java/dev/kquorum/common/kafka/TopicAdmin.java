@@ -1,8 +1,11 @@
 package dev.kquorum.common.kafka;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,8 +21,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.HashMap;
-import java.util.Optional;
 
 /**
  * Creates kquorum's topics when they are absent, with room for records at the value limit
@@ -170,25 +171,33 @@ public final class TopicAdmin {
         }
     }
 
-    /** The effective configuration of {@code topic} (set on the topic, or the broker's default). */
-    public static Map<String, String> config(KafkaSettings kafka, String topic) {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    /** The effective configuration of each of {@code topics}, read in one request. */
+    public static Map<String, Map<String, String>> configs(KafkaSettings kafka, Collection<String> topics) {
+        List<ConfigResource> resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
-            Map<String, String> values = new HashMap<>();
-            onceKnown(() -> admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource)).entries()
-                    .forEach(e -> {
-                        if (e.value() != null) {
-                            values.put(e.name(), e.value());
-                        }
-                    });
-            return values;
+            Map<String, Map<String, String>> all = new HashMap<>();
+            onceKnown(() -> admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS)).forEach((resource, config) -> {
+                Map<String, String> values = new HashMap<>();
+                config.entries().forEach(e -> {
+                    if (e.value() != null) {
+                        values.put(e.name(), e.value());
+                    }
+                });
+                all.put(resource.name(), values);
+            });
+            return all;
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IllegalStateException("cannot read the configuration of topic " + topic + " at "
+            throw new IllegalStateException("cannot read the configuration of topics " + topics + " at "
                     + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading the configuration of topic " + topic, e);
+            throw new IllegalStateException("interrupted while reading the configuration of topics " + topics, e);
         }
+    }
+
+    /** The effective configuration of {@code topic} (set on the topic, or the broker's default). */
+    public static Map<String, String> config(KafkaSettings kafka, String topic) {
+        return configs(kafka, List.of(topic)).get(topic);
     }
 }

@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import dev.kquorum.common.kafka.ReplicaTopicSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.CorrelationId;
 import dev.kquorum.common.protocol.Envelope;
@@ -115,6 +116,9 @@ public final class Coordinator implements QuorumClient {
         Map<String, Integer> replicaTopics = new HashMap<>();
         config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), TopicAdmin.REPLICA_PARTITIONS));
         TopicAdmin.ensure(config.kafka(), replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
+        // A replica topic its workers would refuse: say so here too, before requests pile up in it.
+        TopicAdmin.configs(config.kafka(), replicaTopics.keySet())
+                .forEach((topic, settings) -> ReplicaTopicSettings.check(topic, settings, config.kafka().bootstrapServers()));
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
         Coordinator c = new Coordinator(config, registry, clock);
         c.fetchReplicaTopicMetadata();

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kquorum.common.kafka.RecordSize;
+import dev.kquorum.common.kafka.ReplicaTopicSettings;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.version.Versioned;
@@ -117,8 +118,7 @@ public final class ReplicaWorker implements AutoCloseable {
         TopicAdmin.ensure(config.kafka(), Map.of(config.dlqTopic(), 1));
         Map<String, String> topicConfig = TopicAdmin.config(config.kafka(), config.topic());
         TopicGuard.checkRetention(config.topic(), topicConfig, config.tombstoneGrace(), config.kafka().bootstrapServers());
-        TopicGuard.checkTimestamps(config.topic(), topicConfig, config.kafka().bootstrapServers());
-        TopicGuard.checkLeaderElection(config.topic(), topicConfig, config.kafka().bootstrapServers());
+        ReplicaTopicSettings.check(config.topic(), topicConfig, config.kafka().bootstrapServers());
         int deadLetterLimit = RecordSize.limit(Integer.parseInt(
                 TopicAdmin.config(config.kafka(), config.dlqTopic()).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
         RocksDbLibrary.load();
