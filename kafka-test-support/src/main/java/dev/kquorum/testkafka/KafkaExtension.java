@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import dev.kquorum.common.io.Directories;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
+import dev.kquorum.localkafka.LocalKafkaCluster;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -25,6 +26,10 @@ import org.testcontainers.utility.DockerImageName;
  *   <li>else: a {@link LocalKafkaBroker} started from Kafka's own jars in this JVM.</li>
  * </ol>
  * The broker is started once per test JVM and shared; it stops when the JVM's tests are done.
+ *
+ * <p>A test that needs a cluster, to kill its brokers, asks for a {@link LocalKafkaCluster}
+ * parameter (three brokers, or {@link Brokers}): a cluster of its own on this machine, each broker
+ * a process, stopped and deleted when the test ends.
  */
 public final class KafkaExtension implements ParameterResolver {
 
@@ -35,12 +40,44 @@ public final class KafkaExtension implements ParameterResolver {
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == TestKafka.class;
+        Class<?> type = parameter.getParameter().getType();
+        return type == TestKafka.class || type == LocalKafkaCluster.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == LocalKafkaCluster.class) {
+            int brokers = parameter.findAnnotation(Brokers.class).map(Brokers::value).orElse(3);
+            return context.getStore(ExtensionContext.Namespace.create(KafkaExtension.class, parameter.getIndex()))
+                    .computeIfAbsent(OwnCluster.class, key -> OwnCluster.start(brokers), OwnCluster.class).cluster;
+        }
         return shared(context);
+    }
+
+    /** A test's own cluster, deleted with its data when the test is done. */
+    private static final class OwnCluster implements AutoCloseable {
+        final LocalKafkaCluster cluster;
+
+        private OwnCluster(LocalKafkaCluster cluster) {
+            this.cluster = cluster;
+        }
+
+        static OwnCluster start(int brokers) {
+            try {
+                Path dir = Files.createTempDirectory("kq-test-cluster");
+                LocalKafkaCluster cluster = LocalKafkaCluster.start(dir, brokers, 0);
+                log.info("This test has a local Kafka cluster of {} brokers at {}", brokers, cluster.bootstrapServers());
+                return new OwnCluster(cluster);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            cluster.close();
+            Directories.deleteRecursively(cluster.dataDir());
+        }
     }
 
     /** The JVM-wide broker, started on first use. */

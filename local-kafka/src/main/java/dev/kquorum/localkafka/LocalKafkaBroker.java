@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -24,99 +25,89 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node KRaft Kafka broker (combined broker and controller) running in this JVM,
- * started from Kafka's production classes. The data directory is formatted the first time and
- * reused afterwards, so records survive a restart.
+ * A real KRaft Kafka node running in this JVM, started from Kafka's production classes: the
+ * single combined broker and controller, or one node of a local cluster ({@link KafkaNode}). The
+ * data directory is formatted the first time and reused afterwards, so records survive a restart.
  */
 public final class LocalKafkaBroker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(LocalKafkaBroker.class);
 
-    private final BrokerSettings settings;
+    private final KafkaNode node;
     private final KafkaRaftServer server;
     private volatile boolean closed;
 
-    private LocalKafkaBroker(BrokerSettings settings, KafkaRaftServer server) {
-        this.settings = settings;
+    private LocalKafkaBroker(KafkaNode node, KafkaRaftServer server) {
+        this.node = node;
         this.server = server;
     }
 
     /** Formats the data directory if it is new, starts the broker and waits until it serves clients. */
     public static LocalKafkaBroker start(BrokerSettings requested) {
-        BrokerSettings settings = requested.resolvePorts();
-        Properties props = brokerProperties(settings);
-        formatIfNew(settings, props);
+        return start(KafkaNode.combined(requested.resolvePorts()));
+    }
+
+    /**
+     * Starts one node of a local Kafka in this JVM, formatting its data directory the first time;
+     * a node that serves clients is waited for until it does.
+     */
+    public static LocalKafkaBroker start(KafkaNode node) {
+        BrokerSettings settings = node.settings();
+        Properties props = node.properties();
+        formatIfNew(node, props);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
-        LocalKafkaBroker broker = new LocalKafkaBroker(settings, server);
+        LocalKafkaBroker broker = new LocalKafkaBroker(node, server);
         try {
             server.startup();
-            broker.awaitServing(Duration.ofSeconds(60));
+            if (node.clientAddress() != null) {
+                broker.awaitServing(Duration.ofSeconds(60));
+            }
         } catch (RuntimeException e) {
             broker.close();
             throw e;
         }
-        log.info("Local Kafka broker serving at {} (data in {})", settings.bootstrapServers(), settings.dataDir());
+        log.info("Local Kafka {} {} serving at {} (data in {})", node.role().name().toLowerCase(java.util.Locale.ROOT),
+                node.nodeId(), broker.address(), settings.dataDir());
         return broker;
     }
 
     public String bootstrapServers() {
-        return settings.bootstrapServers();
+        return node.settings().bootstrapServers();
+    }
+
+    /** Where this node listens: its client address, or a controller's controller address. */
+    public String address() {
+        return node.clientAddress() != null ? node.clientAddress() : BrokerSettings.HOST + ":" + node.controllerPort();
     }
 
     public BrokerSettings settings() {
-        return settings;
+        return node.settings();
     }
 
-    static Properties brokerProperties(BrokerSettings s) {
-        String host = BrokerSettings.HOST;
-        Properties p = new Properties();
-        p.putAll(Map.ofEntries(
-                Map.entry("process.roles", "broker,controller"),
-                Map.entry("node.id", "1"),
-                Map.entry("controller.quorum.bootstrap.servers", host + ":" + s.controllerPort()),
-                Map.entry("listeners", "PLAINTEXT://" + host + ":" + s.port() + ",CONTROLLER://" + host + ":" + s.controllerPort()),
-                Map.entry("advertised.listeners", "PLAINTEXT://" + host + ":" + s.port()),
-                Map.entry("controller.listener.names", "CONTROLLER"),
-                Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-                Map.entry("log.dirs", s.dataDir().resolve("logs").toString()),
-                Map.entry("num.partitions", "1"),
-                // One node: every internal topic has one replica, and nothing waits for peers.
-                Map.entry("offsets.topic.replication.factor", "1"),
-                Map.entry("offsets.topic.num.partitions", "1"),
-                Map.entry("transaction.state.log.replication.factor", "1"),
-                Map.entry("transaction.state.log.min.isr", "1"),
-                Map.entry("share.coordinator.state.topic.replication.factor", "1"),
-                Map.entry("share.coordinator.state.topic.min.isr", "1"),
-                // Fast start and restart: no rebalance delay, a dead incarnation is noticed in seconds.
-                Map.entry("group.initial.rebalance.delay.ms", "0"),
-                Map.entry("broker.session.timeout.ms", "3000"),
-                Map.entry("broker.heartbeat.interval.ms", "500"),
-                // A dead producer's open transaction (an exactly-once replica worker SIGKILLed) is
-                // aborted within a second of its timeout, not up to ten: a partition moving to
-                // another worker waits for that abort (docs/operations.md).
-                Map.entry("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"),
-                Map.entry("auto.create.topics.enable", "true")));
-        return p;
-    }
-
-    private static void formatIfNew(BrokerSettings settings, Properties props) {
-        Path logs = settings.dataDir().resolve("logs");
+    private static void formatIfNew(KafkaNode node, Properties props) {
+        Path dataDir = node.settings().dataDir();
+        Path logs = dataDir.resolve("logs");
         if (Files.exists(logs.resolve("meta.properties"))) {
             return;
         }
         try {
             Files.createDirectories(logs);
-            Path config = settings.dataDir().resolve("server.properties");
+            Path config = dataDir.resolve("server.properties");
             try (OutputStream out = Files.newOutputStream(config)) {
                 props.store(out, "written by kquorum for kafka-storage format");
+            }
+            List<String> args = new ArrayList<>(List.of("format", "-c", config.toString()));
+            if (node.role() == KafkaNode.Role.COMBINED) {
+                args.addAll(List.of("-t", Uuid.randomUuid().toString(), "--standalone"));
+            } else {
+                // A cluster's nodes share its id; the voter set is static (controller.quorum.voters).
+                args.addAll(List.of("-t", node.clusterId()));
             }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             int rc;
             try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
                 // execute(), not main(): main() ends the JVM when it is done.
-                rc = StorageTool.execute(new String[] {
-                        "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"}, ps);
+                rc = StorageTool.execute(args.toArray(String[]::new), ps);
             }
             if (rc != 0) {
                 throw new IllegalStateException("formatting " + logs + " failed: " + output.toString(StandardCharsets.UTF_8));
@@ -163,6 +154,6 @@ public final class LocalKafkaBroker implements AutoCloseable {
         closed = true;
         server.shutdown();
         server.awaitShutdown();
-        log.info("Local Kafka broker at {} stopped", bootstrapServers());
+        log.info("Local Kafka node {} at {} stopped", node.nodeId(), address());
     }
 }

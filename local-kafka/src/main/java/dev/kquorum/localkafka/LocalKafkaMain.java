@@ -7,7 +7,8 @@ import java.util.concurrent.CountDownLatch;
  * Runs a local broker in the foreground until SIGTERM or Ctrl-C. Used as the entry point of the
  * child broker process ({@link LocalKafkaProcess}) and by {@code kquorum kafka}.
  *
- * <p>Arguments: {@code --data-dir DIR [--port N]}.
+ * <p>Arguments: {@code --data-dir DIR [--port N]}, and for one node of a local cluster
+ * {@code --role controller|broker --node-id N --cluster-id ID --controller-port N --cluster-brokers N}.
  */
 public final class LocalKafkaMain {
 
@@ -22,13 +23,24 @@ public final class LocalKafkaMain {
     public static void main(String[] args) throws InterruptedException {
         Path dataDir = null;
         int port = 0;
+        KafkaNode.Role role = KafkaNode.Role.COMBINED;
+        int nodeId = 1;
+        String clusterId = null;
+        int controllerPort = 0;
+        int clusterBrokers = 1;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
                 case "--data-dir" -> dataDir = Path.of(require(value, "--data-dir"));
                 case "--port" -> port = Integer.parseInt(require(value, "--port"));
+                case "--role" -> role = KafkaNode.Role.valueOf(require(value, "--role").toUpperCase(java.util.Locale.ROOT));
+                case "--node-id" -> nodeId = Integer.parseInt(require(value, "--node-id"));
+                case "--cluster-id" -> clusterId = require(value, "--cluster-id");
+                case "--controller-port" -> controllerPort = Integer.parseInt(require(value, "--controller-port"));
+                case "--cluster-brokers" -> clusterBrokers = Integer.parseInt(require(value, "--cluster-brokers"));
                 default -> {
-                    System.err.println("unknown argument " + args[i] + "; expected --data-dir DIR [--port N]");
+                    System.err.println("unknown argument " + args[i] + "; expected --data-dir DIR [--port N]"
+                            + " [--role combined|controller|broker --node-id N --cluster-id ID --controller-port N --cluster-brokers N]");
                     System.exit(2);
                 }
             }
@@ -38,7 +50,12 @@ public final class LocalKafkaMain {
             System.err.println("--data-dir DIR is required");
             System.exit(2);
         }
-        runUntilStopped(new BrokerSettings(dataDir, port, 0));
+        if (role == KafkaNode.Role.COMBINED) {
+            runUntilStopped(new BrokerSettings(dataDir, port, 0));
+        } else {
+            BrokerSettings settings = new BrokerSettings(dataDir, port, controllerPort).resolvePorts();
+            runUntilStopped(new KafkaNode(role, nodeId, settings, clusterId, controllerPort, clusterBrokers));
+        }
     }
 
     private static String require(String value, String flag) {
@@ -58,7 +75,12 @@ public final class LocalKafkaMain {
 
     /** Starts the broker, prints the ready line, and blocks until the JVM is asked to stop. */
     public static void runUntilStopped(BrokerSettings settings) throws InterruptedException {
-        LocalKafkaBroker broker = LocalKafkaBroker.start(settings);
+        runUntilStopped(KafkaNode.combined(settings.resolvePorts()));
+    }
+
+    /** Starts the node, prints the ready line, and blocks until the JVM is asked to stop. */
+    public static void runUntilStopped(KafkaNode node) throws InterruptedException {
+        LocalKafkaBroker broker = LocalKafkaBroker.start(node);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             broker.close();
@@ -66,7 +88,7 @@ public final class LocalKafkaMain {
             System.out.flush();
             stopped.countDown();
         }, "kafka-shutdown"));
-        System.out.println(READY_PREFIX + broker.bootstrapServers() + " (data in " + settings.dataDir() + "; Ctrl-C stops it)");
+        System.out.println(READY_PREFIX + broker.address() + " (data in " + node.settings().dataDir() + "; Ctrl-C stops it)");
         System.out.flush();
         stopped.await();
     }

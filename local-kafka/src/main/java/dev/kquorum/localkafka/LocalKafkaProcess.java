@@ -26,14 +26,31 @@ public final class LocalKafkaProcess implements AutoCloseable {
 
     /** Starts a broker process on this JVM's class path and waits for its ready line. */
     public static LocalKafkaProcess start(Path dataDir, int port, Duration timeout) {
-        ChildJvm jvm = ChildJvm.start("kafka broker", List.of("-Xmx512m"), LocalKafkaMain.class,
-                List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port)),
-                LocalKafkaMain.READY_PREFIX, timeout, line -> log.debug("[kafka] {}", line));
+        return start("kafka broker", List.of("--data-dir", dataDir.toString(), "--port", Integer.toString(port)), timeout);
+    }
+
+    /** Starts one node of a local cluster in a process of its own and waits for its ready line. */
+    static LocalKafkaProcess start(KafkaNode node, Duration timeout) {
+        BrokerSettings s = node.settings();
+        String name = node.role() == KafkaNode.Role.CONTROLLER ? "kafka controller" : "kafka broker " + node.nodeId();
+        return start(name, List.of("--data-dir", s.dataDir().toString(), "--port", Integer.toString(s.port()),
+                "--role", node.role().name(), "--node-id", Integer.toString(node.nodeId()), "--cluster-id", node.clusterId(),
+                "--controller-port", Integer.toString(node.controllerPort()),
+                "--cluster-brokers", Integer.toString(node.clusterBrokers())), timeout);
+    }
+
+    private static LocalKafkaProcess start(String name, List<String> args, Duration timeout) {
+        ChildJvm jvm = ChildJvm.start(name, List.of("-Xmx512m"), LocalKafkaMain.class, args,
+                LocalKafkaMain.READY_PREFIX, timeout, line -> log.debug("[{}] {}", name, line));
         return new LocalKafkaProcess(jvm, LocalKafkaMain.addressIn(jvm.readyLine()));
     }
 
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    public boolean isAlive() {
+        return jvm.isAlive();
     }
 
     /** SIGKILL: the broker gets no chance to flush or close anything. */
