@@ -21,9 +21,12 @@ final class KafkaOptions {
     @CommandLine.Mixin
     ConfigOption config;
 
+    @CommandLine.Mixin
+    ReplicationOptions replication;
+
     /** Kafka settings with every client property from the configuration file passed through. */
     KafkaSettings kafka() {
-        return new KafkaSettings(bootstrapServers, Main.settings(spec).kafkaClientProperties());
+        return new KafkaSettings(bootstrapServers, Main.settings(spec).kafkaClientProperties(), replication.topicReplication(spec));
     }
 
     TopicNames topics() {

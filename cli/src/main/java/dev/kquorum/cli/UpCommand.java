@@ -28,6 +28,7 @@ import dev.kquorum.coordinator.kafka.CoordinatorConfig;
 import dev.kquorum.coordinator.node.CoordinatorNode;
 import dev.kquorum.localkafka.BrokerSettings;
 import dev.kquorum.localkafka.LocalKafkaBroker;
+import dev.kquorum.localkafka.LocalKafkaCluster;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import picocli.CommandLine;
@@ -74,8 +75,17 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of starting a local broker.")
     String bootstrapServers;
 
-    @Option(names = "--port", defaultValue = "9092", description = "Port of the local broker (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--port", defaultValue = "9092",
+            description = "Port of the local broker; a local cluster's brokers take this one and the ones after it (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--brokers", defaultValue = "1",
+            description = {"Brokers of the local Kafka, 1..9 (default: ${DEFAULT-VALUE}); more than one runs a cluster, each",
+                "broker and its controller a process of its own (as kquorum kafka --brokers)."})
+    int brokers;
+
+    @CommandLine.Mixin
+    ReplicationOptions replication;
 
     @Option(names = "--data-dir", defaultValue = ".kquorum/up", description = "Where the broker and workers keep their data (default: ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -90,6 +100,13 @@ final class UpCommand implements Callable<Integer> {
                     + " is outside 1.." + TopicAdmin.REPLICA_PARTITIONS + " (a replica has " + TopicAdmin.REPLICA_PARTITIONS
                     + " partitions to spread)");
         }
+        if (brokers < 1 || brokers > 9) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers + " is outside 1..9");
+        }
+        if (bootstrapServers != null && brokers != 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers starts a local cluster; with"
+                    + " --bootstrap-servers there is none to start");
+        }
         if (coordinators < 1 || coordinators > 8) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--coordinators " + coordinators + " is outside 1..8");
         }
@@ -103,23 +120,32 @@ final class UpCommand implements Callable<Integer> {
         try {
             String bootstrap = bootstrapServers;
             if (bootstrap != null) {
-                KafkaPreflight.check(new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()));
+                KafkaPreflight.check(kafkaSettings(bootstrap));
             } else {
-                if (BrokerSettings.portInUse(port)) {
-                    spec.commandLine().getErr().println("kquorum up: port " + port + " on 127.0.0.1 is in use; is kquorum"
-                            + " or Kafka already running? Choose another with --port, or use it with --bootstrap-servers.");
-                    return 1;
+                for (int p = port; p < port + brokers; p++) {
+                    if (BrokerSettings.portInUse(p)) {
+                        spec.commandLine().getErr().println("kquorum up: port " + p + " on 127.0.0.1 is in use; is kquorum"
+                                + " or Kafka already running? Choose another with --port, or use it with --bootstrap-servers.");
+                        return 1;
+                    }
                 }
-                progress(out, "starting Kafka on 127.0.0.1:" + port);
-                LocalKafkaBroker broker = LocalKafkaBroker.start(new BrokerSettings(dir.resolve("kafka"), port, 0));
-                running.push(broker);
-                bootstrap = broker.bootstrapServers();
+                if (brokers == 1) {
+                    progress(out, "starting Kafka on 127.0.0.1:" + port);
+                    LocalKafkaBroker broker = LocalKafkaBroker.start(new BrokerSettings(dir.resolve("kafka"), port, 0));
+                    running.push(broker);
+                    bootstrap = broker.bootstrapServers();
+                } else {
+                    progress(out, "starting a Kafka cluster of " + brokers + " brokers on 127.0.0.1:" + port + ".." + (port + brokers - 1));
+                    LocalKafkaCluster cluster = LocalKafkaCluster.start(dir.resolve("kafka-cluster"), brokers, port);
+                    running.push(cluster);
+                    bootstrap = cluster.bootstrapServers();
+                }
             }
             List<String> ids = new ArrayList<>();
             String workersBootstrap = bootstrap;
             Map<String, String> replicaOf = new HashMap<>();
             Supervisor workers = new Supervisor(dir.resolve(Supervisor.PID_DIR), "worker",
-                    process -> startWorker(replicaOf.get(process), process, workersBootstrap, dir, configOption.config), out);
+                    process -> startWorker(replicaOf.get(process), process, workersBootstrap, dir, childArgs()), out);
             running.push(workers);
             for (int i = 1; i <= replicas; i++) {
                 String id = "r" + i;
@@ -134,8 +160,7 @@ final class UpCommand implements Callable<Integer> {
             }
             workers.superviseFromNow();
             writeOwnPid(dir);
-            CoordinatorConfig config = new CoordinatorConfig("c1", ids,
-                    new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties()), TopicNames.DEFAULT, 0,
+            CoordinatorConfig config = new CoordinatorConfig("c1", ids, kafkaSettings(bootstrap), TopicNames.DEFAULT, 0,
                     CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             CoordinatorNode node = CoordinatorNode.start(config, registry);
@@ -146,7 +171,7 @@ final class UpCommand implements Callable<Integer> {
             }
             if (coordinators > 1) {
                 Supervisor peers = new Supervisor(dir.resolve(Supervisor.PID_DIR).resolve("coordinators"), "coordinator",
-                        id -> startCoordinator(id, workersBootstrap, ids, dir, configOption.config), out);
+                        id -> startCoordinator(id, workersBootstrap, ids, dir, childArgs()), out);
                 running.push(peers);
                 for (int i = 2; i <= coordinators; i++) {
                     progress(out, "starting coordinator c" + i + " (log: " + dir.resolve("c" + i + ".log") + ")");
@@ -196,21 +221,32 @@ final class UpCommand implements Callable<Integer> {
     }
 
     /** One process of replica {@code replicaId}, named {@code process}: its data dir and log are named after it. */
-    private static ChildJvm startWorker(String replicaId, String process, String bootstrap, Path dir, Path config) {
-        return KquorumProcesses.worker(replicaId, bootstrap, dir.resolve(process), configArgs(config), log(dir, process)::println);
+    private static ChildJvm startWorker(String replicaId, String process, String bootstrap, Path dir, List<String> childArgs) {
+        return KquorumProcesses.worker(replicaId, bootstrap, dir.resolve(process), childArgs, log(dir, process)::println);
     }
 
     /** Coordinator c<i> answers on reply partition i-1; c1, in this process, on 0. */
-    private static ChildJvm startCoordinator(String id, String bootstrap, List<String> replicas, Path dir, Path config) {
-        List<String> extra = new ArrayList<>(configArgs(config));
+    private static ChildJvm startCoordinator(String id, String bootstrap, List<String> replicas, Path dir, List<String> childArgs) {
+        List<String> extra = new ArrayList<>(childArgs);
         extra.addAll(List.of("--http-port", "-1"));
         return KquorumProcesses.coordinator(id, Integer.parseInt(id.substring(1)) - 1, bootstrap, replicas, extra,
                 log(dir, id)::println);
     }
 
-    /** The children see the same Kafka client properties (security settings) as everything else. */
-    private static List<String> configArgs(Path config) {
-        return config == null ? List.of() : List.of(Settings.CONFIG_OPTION, config.toAbsolutePath().toString());
+    /**
+     * The children see the same Kafka client properties (security settings) as everything else,
+     * and the same topic replication.
+     */
+    private List<String> childArgs() {
+        List<String> args = new ArrayList<>(replication.asArguments());
+        if (configOption.config != null) {
+            args.addAll(List.of(Settings.CONFIG_OPTION, configOption.config.toAbsolutePath().toString()));
+        }
+        return args;
+    }
+
+    private KafkaSettings kafkaSettings(String bootstrap) {
+        return new KafkaSettings(bootstrap, Main.settings(spec).kafkaClientProperties(), replication.topicReplication(spec));
     }
 
     private static PrintStream log(Path dir, String id) {

@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code acks=all} and idempotence: a request acknowledged by Kafka is not lost or doubled.</li>
  * </ul>
  * A passed-through property overrides a pinned one, with a warning: it is the operator's call.
+ *
+ * @param topicReplication the replication of the topics kquorum creates, and the least it accepts
+ *                         of the topics it uses ({@link TopicAdmin})
  */
-public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
+public record KafkaSettings(String bootstrapServers, Map<String, String> clientProperties, TopicReplication topicReplication) {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaSettings.class);
 
@@ -52,6 +55,12 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
             throw new IllegalArgumentException("bootstrap servers are required (host:port[,host:port...])");
         }
         clientProperties = Map.copyOf(clientProperties == null ? Map.of() : clientProperties);
+        topicReplication = topicReplication == null ? TopicReplication.BY_CLUSTER : topicReplication;
+    }
+
+    /** Topics replicated as the cluster's size decides ({@link TopicReplication#BY_CLUSTER}). */
+    public KafkaSettings(String bootstrapServers, Map<String, String> clientProperties) {
+        this(bootstrapServers, clientProperties, TopicReplication.BY_CLUSTER);
     }
 
     public static KafkaSettings of(String bootstrapServers) {

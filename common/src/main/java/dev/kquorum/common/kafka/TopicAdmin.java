@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -81,37 +82,42 @@ public final class TopicAdmin {
     public static final int REPLICA_PARTITIONS = 12;
 
     /**
-     * Ensures each topic exists, creating a missing one with the given partition count and the
-     * cluster's default replication factor.
+     * Ensures each topic exists, creating a missing one with the given partition count and
+     * kquorum's replication ({@link KafkaSettings#topicReplication()}).
      */
     public static void ensure(KafkaSettings kafka, Map<String, Integer> partitionsByTopic) {
         ensure(kafka, partitionsByTopic, Map.of());
     }
 
     /**
-     * Ensures each topic exists, creating a missing one with the given partition count, the
-     * cluster's default replication factor and {@code configs} (e.g. {@code retention.ms}); an
-     * existing topic is left as it is.
+     * Ensures each topic exists, creating a missing one with the given partition count, kquorum's
+     * replication ({@link KafkaSettings#topicReplication()}: a replication factor and
+     * {@code min.insync.replicas} stated, never the cluster's defaults) and {@code configs} (e.g.
+     * {@code retention.ms}); an existing topic is left as it is ({@link TopicReplicationCheck}).
      */
     public static void ensure(KafkaSettings kafka, Map<String, Integer> partitionsByTopic, Map<String, String> configs) {
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            partitionsByTopic.forEach((topic, partitions) -> {
-                if (!existing.contains(topic)) {
-                    // Records at the value limit are larger than the broker's default limit of 1 MiB.
-                    Map<String, String> all = new HashMap<>(configs);
-                    all.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
-                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(all));
-                }
-            });
-            if (missing.isEmpty()) {
+            if (existing.containsAll(partitionsByTopic.keySet())) {
                 return;
             }
+            TopicReplication replication = kafka.topicReplication().forCluster(brokerCount(admin), kafka.bootstrapServers());
+            List<NewTopic> missing = new ArrayList<>();
+            Map<String, String> all = new HashMap<>(configs);
+            // Records at the value limit are larger than the broker's default limit of 1 MiB.
+            all.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
+            all.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsyncReplicas()));
+            partitionsByTopic.forEach((topic, partitions) -> {
+                if (!existing.contains(topic)) {
+                    missing.add(new NewTopic(topic, Optional.of(partitions), Optional.of((short) replication.replicationFactor()))
+                            .configs(all));
+                }
+            });
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {
                     entry.getValue().get(30, TimeUnit.SECONDS);
-                    log.info("Created topic {}{}", entry.getKey(), configs.isEmpty() ? "" : " with " + configs);
+                    log.info("Created topic {} with {} partition(s), {}{}", entry.getKey(), partitionsByTopic.get(entry.getKey()),
+                            replication, configs.isEmpty() ? "" : ", " + configs);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -126,6 +132,41 @@ public final class TopicAdmin {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         }
+    }
+
+    /** The replication kquorum gives a topic it creates on this cluster ({@link TopicReplication#forCluster}). */
+    public static TopicReplication replication(KafkaSettings kafka) {
+        try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
+            return kafka.topicReplication().forCluster(brokerCount(admin), kafka.bootstrapServers());
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot describe the cluster at " + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing the cluster at " + kafka.bootstrapServers(), e);
+        }
+    }
+
+    /** Those of {@code topics} that exist. */
+    public static List<String> existing(KafkaSettings kafka, Collection<String> topics) {
+        try (Admin admin = Admin.create(kafka.admin("kquorum-topic-admin"))) {
+            Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            return topics.stream().filter(names::contains).toList();
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IllegalStateException("cannot list topics at " + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while listing topics at " + kafka.bootstrapServers(), e);
+        }
+    }
+
+    /**
+     * The cluster's brokers, those down for now (fenced) included: kquorum sizes its topics'
+     * replication by the cluster, not by which of its brokers happen to be up.
+     */
+    public static int brokerCount(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
+        return admin.describeCluster(new DescribeClusterOptions().includeFencedBrokers(true)).nodes().get(30, TimeUnit.SECONDS).size();
     }
 
     /**

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
+import dev.kquorum.common.kafka.TopicReplicationCheck;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Outcome;
@@ -128,6 +129,7 @@ public final class RequestGateway implements AutoCloseable {
         // the same on every execution, and must not depend on the client's clock.
         TopicAdmin.ensure(kafka, Map.of(topics.requests(), REQUEST_PARTITIONS), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
         TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
+        TopicReplicationCheck.check(kafka, List.of(topics.requests(), topics.responses(), topics.requestsDlq()));
         String stamped = TopicAdmin.config(kafka, topics.requests()).get(TIMESTAMP_TYPE);
         if (!LOG_APPEND_TIME.equals(stamped)) {
             log.warn("Topic {} keeps the timestamps clients give ({}={}): a request stamped more than the max clock offset"

@@ -3,6 +3,7 @@ package dev.kquorum.coordinator.kafka;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import dev.kquorum.common.kafka.ReplicaTopicSettings;
+import dev.kquorum.common.kafka.TopicReplicationCheck;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.CorrelationId;
 import dev.kquorum.common.protocol.Envelope;
@@ -120,6 +122,9 @@ public final class Coordinator implements QuorumClient {
         TopicAdmin.configs(config.kafka(), replicaTopics.keySet())
                 .forEach((topic, settings) -> ReplicaTopicSettings.check(topic, settings, config.kafka().bootstrapServers()));
         TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
+        List<String> used = new ArrayList<>(replicaTopics.keySet());
+        used.add(config.topics().replies());
+        TopicReplicationCheck.check(config.kafka(), used);
         Coordinator c = new Coordinator(config, registry, clock);
         c.fetchReplicaTopicMetadata();
         TopicPartition mine = new TopicPartition(config.topics().replies(), config.replyPartition());

@@ -1,6 +1,7 @@
 package dev.kquorum.replica.worker;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.kquorum.common.kafka.RecordSize;
 import dev.kquorum.common.kafka.ReplicaTopicSettings;
+import dev.kquorum.common.kafka.TopicReplication;
+import dev.kquorum.common.kafka.TopicReplicationCheck;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.version.Versioned;
@@ -66,7 +69,7 @@ public final class ReplicaWorker implements AutoCloseable {
     private final AtomicInteger restoring = new AtomicInteger();
     private volatile String failure;
 
-    private ReplicaWorker(WorkerConfig config, MeterRegistry registry, int deadLetterLimit) {
+    private ReplicaWorker(WorkerConfig config, MeterRegistry registry, int deadLetterLimit, TopicReplication replication) {
         this.config = config;
         this.metrics = new WorkerMetrics(registry, config.replicaId());
         this.guard = new TopicGuard(config.replicaId(), metrics);
@@ -76,9 +79,9 @@ public final class ReplicaWorker implements AutoCloseable {
         this.replies = new ReplySender(config.kafka(), clientId, replyTopics, metrics, config.replicaId());
         this.logStarts = new LogStarts(config.kafka(), clientId);
         this.catchUp = new CatchUp(config.topic(), this::clientMetrics);
-        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, replies, logStarts, catchUp, guard, WorkerStreamsConfig.changelog(),
-                deadLetterLimit),
-                WorkerStreamsConfig.properties(config, clientId));
+        this.streams = new KafkaStreams(ReplicaTopology.build(config, metrics, replyTopics, replies, logStarts, catchUp, guard,
+                WorkerStreamsConfig.changelog(replication), deadLetterLimit),
+                WorkerStreamsConfig.properties(config, clientId, replication));
         streams.setStateListener((now, before) -> {
             log.info("Replica {} is {} (was {})", config.replicaId(), now, before);
             if (!now.isRunningOrRebalancing()) {
@@ -119,10 +122,13 @@ public final class ReplicaWorker implements AutoCloseable {
         Map<String, String> topicConfig = TopicAdmin.config(config.kafka(), config.topic());
         TopicGuard.checkRetention(config.topic(), topicConfig, config.tombstoneGrace(), config.kafka().bootstrapServers());
         ReplicaTopicSettings.check(config.topic(), topicConfig, config.kafka().bootstrapServers());
+        List<String> used = new ArrayList<>(List.of(config.topic(), config.dlqTopic()));
+        used.addAll(TopicAdmin.existing(config.kafka(), List.of(WorkerConfig.changelogTopic(config.topics(), config.replicaId()))));
+        TopicReplicationCheck.check(config.kafka(), used);
         int deadLetterLimit = RecordSize.limit(Integer.parseInt(
                 TopicAdmin.config(config.kafka(), config.dlqTopic()).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
         RocksDbLibrary.load();
-        ReplicaWorker worker = new ReplicaWorker(config, registry, deadLetterLimit);
+        ReplicaWorker worker = new ReplicaWorker(config, registry, deadLetterLimit, TopicAdmin.replication(config.kafka()));
         worker.streams.start();
         // Once a second: a read of every metric of the process's clients is costly (measured: at 10 a
         // second, three workers' reads took as much CPU as a worker's processing).

@@ -7,6 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+
+import dev.kquorum.common.kafka.TopicReplication;
+import org.apache.kafka.common.config.TopicConfig;
 import java.util.UUID;
 
 import dev.kquorum.common.kafka.KafkaSettings;
@@ -44,12 +47,18 @@ final class WorkerStreamsConfig {
      * the value limit (the broker's default of 1 MiB does not, and a write Kafka cannot log would
      * stop the replica).
      */
-    static Map<String, String> changelog() {
-        return Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
+    static Map<String, String> changelog(TopicReplication replication) {
+        return Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(KafkaSettings.MAX_RECORD_BYTES),
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsyncReplicas()));
     }
 
-    static Properties properties(WorkerConfig config, String clientId) {
+    /**
+     * @param replication the changelogs' replication: a changelog is the replica's state when its
+     *                    disk is gone, and Streams would otherwise take the broker's default
+     */
+    static Properties properties(WorkerConfig config, String clientId, TopicReplication replication) {
         Properties p = config.kafka().streams(config.applicationId(), clientId);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replication.replicationFactor()));
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.dataDir().toString());
         // Exactly-once, for its fencing: a process that froze (a GC pause, a stalled VM) while its
         // partitions moved to another wakes up with records it fetched before; under at_least_once
