@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +58,7 @@ class ReplicaScaleOutTest {
     Path dir;
 
     private final Map<String, ChildJvm> processes = new ConcurrentHashMap<>();
-    private final Map<String, Long> steps = new LinkedHashMap<>();
+    private StepTimeline steps;
     private TestKafka kafka;
     private TopicNames topics;
     private Workload workload;
@@ -100,8 +99,7 @@ class ReplicaScaleOutTest {
     }
 
     private void step(String what) {
-        steps.put(what, workload.elapsedNanos());
-        log.info("step: {}", what);
+        steps.step(what);
     }
 
     private void progress() {
@@ -118,6 +116,7 @@ class ReplicaScaleOutTest {
         try (CoordinatorNode node = CoordinatorNode.start(new CoordinatorConfig("c1", REPLICAS, settings, topics, 0,
                 CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry())) {
             workload = new Workload(settings, topics, new Workload.Plan(4, 30, "scale-k", Mode.QUORUM, Duration.ofSeconds(2)));
+            steps = new StepTimeline(workload::elapsedNanos);
             workload.start();
             progress();
 
@@ -151,35 +150,7 @@ class ReplicaScaleOutTest {
             HistoryCheck.Verdict verdict = HistoryCheck.check(history, Mode.QUORUM);
             assertThat(verdict.problems()).as("violations of the quorum promise or lost writes").isEmpty();
             assertThat(workload.writesAcknowledged()).isGreaterThanOrEqualTo(6 * PROGRESS);
-            log.info("answers stopped, per step (longest gap between two answers until the next step):\n{}", gaps(history));
+            log.info("answers stopped, per step (longest gap between two answers until the next step):\n{}", steps.report(history));
         }
-    }
-
-    /** For each step, the longest time between two consecutive answers from it until the next step. */
-    private String gaps(List<HistoryOp> history) {
-        List<Long> answered = new ArrayList<>();
-        for (HistoryOp op : history) {
-            if (op.completed()) {
-                answered.add(op.completedAt());
-            }
-        }
-        answered.sort(Long::compare);
-        List<Map.Entry<String, Long>> timeline = new ArrayList<>(steps.entrySet());
-        StringBuilder report = new StringBuilder();
-        for (int i = 0; i + 1 < timeline.size(); i++) {
-            long from = timeline.get(i).getValue();
-            long until = timeline.get(i + 1).getValue();
-            long longest = 0;
-            long previous = from;
-            for (long t : answered) {
-                if (t >= from && t < until) {
-                    longest = Math.max(longest, t - previous);
-                    previous = t;
-                }
-            }
-            report.append(String.format("  %-75s %6d ms (step took %d ms)%n", timeline.get(i).getKey(), longest / 1_000_000,
-                    (until - from) / 1_000_000));
-        }
-        return report.toString();
     }
 }

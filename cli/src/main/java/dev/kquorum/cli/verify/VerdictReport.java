@@ -25,10 +25,11 @@ public final class VerdictReport {
         int ops = w.writesAcked.get() + w.writesUnknown.get() + w.readsAnswered.get() + w.readsDropped.get()
                 + w.overloaded.get() + w.invalid.get();
         return String.format(Locale.ROOT, "ran %.1f s: %d operations (%.0f/s): %d writes acknowledged, %d of unknown outcome;"
-                        + " %d reads answered, %d unanswered; %d OVERLOADED, %d INVALID%s%s",
+                        + " %d reads answered, %d unanswered; %d OVERLOADED, %d INVALID%s%s%s",
                 seconds, ops, ops / Math.max(0.001, seconds), w.writesAcked.get(), w.writesUnknown.get(), w.readsAnswered.get(),
                 w.readsDropped.get(), w.overloaded.get(), w.invalid.get(),
                 w.firstInvalid.get() == null ? "" : " (first: " + w.firstInvalid.get() + ")",
+                w.requestsNotTaken.get() == 0 ? "" : "; Kafka did not take " + w.requestsNotTaken.get() + " requests in time",
                 killed == null ? "" : "; " + killed + " SIGKILLed");
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.kquorum.common.kafka.KafkaSettings;
+import dev.kquorum.common.kafka.KafkaUnavailableException;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Outcome;
@@ -21,6 +22,8 @@ import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.cli.client.GatewayClient;
 import dev.kquorum.history.HistoryOp;
 import dev.kquorum.history.LostWriteChecker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The clients of {@code kquorum verify}: each one a sequential loop of puts and gets on random
@@ -31,6 +34,8 @@ import dev.kquorum.history.LostWriteChecker;
  * tells nothing and is left out; an OVERLOADED or INVALID answer means nothing was done.
  */
 public final class Workload {
+
+    private static final Logger log = LoggerFactory.getLogger(Workload.class);
 
     /** What the run does: keys are {@code <keyPrefix><n>} for n in 0..keys-1. */
     public record Plan(int clients, int keys, String keyPrefix, Mode mode, Duration opTimeout) {
@@ -51,6 +56,7 @@ public final class Workload {
     final AtomicInteger readsAnswered = new AtomicInteger();
     final AtomicInteger readsDropped = new AtomicInteger();
     final AtomicInteger overloaded = new AtomicInteger();
+    final AtomicInteger requestsNotTaken = new AtomicInteger();
     final AtomicInteger invalid = new AtomicInteger();
     final AtomicReference<String> firstInvalid = new AtomicReference<>();
 
@@ -84,6 +90,11 @@ public final class Workload {
     /** Writes acknowledged so far: how a caller sees the load make progress. */
     public int writesAcknowledged() {
         return writesAcked.get();
+    }
+
+    /** Operations that ended without an answer: writes of unknown outcome, and reads. */
+    public int operationsUnanswered() {
+        return writesUnknown.get() + readsDropped.get();
     }
 
     /** Nanoseconds since this workload was created: the time base of {@link #history()}. */
@@ -122,8 +133,20 @@ public final class Workload {
         return System.nanoTime() - origin;
     }
 
+    /**
+     * Sends the request and waits for its answer; empty when none came, or when Kafka did not take
+     * the request in time (brokers down, too few in-sync replicas). Such a request may still be
+     * appended, by the producer's retries, and executed: a write is then of unknown outcome, never
+     * forgotten, and the client goes on with the next operation rather than ending the run.
+     */
     private Optional<Outcome> call(GatewayClient client, ExternalRequest request) {
-        return client.call(request, plan.opTimeout().plusSeconds(5));
+        try {
+            return client.call(request, plan.opTimeout().plusSeconds(5));
+        } catch (KafkaUnavailableException e) {
+            requestsNotTaken.incrementAndGet();
+            log.debug("Kafka did not take a request in time: {}", e.getMessage());
+            return Optional.empty();
+        }
     }
 
     private void write(GatewayClient client, String name, String key, String value) {
