@@ -15,7 +15,8 @@ final class KafkaOptions {
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", defaultValue = "kq", description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"--topic-prefix", "--prefix"}, defaultValue = "kq",
+            description = "Prefix of every kquorum topic (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @CommandLine.Mixin

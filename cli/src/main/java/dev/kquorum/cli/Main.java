@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Map;
 
 import dev.kquorum.cli.config.Settings;
+import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.KafkaUnavailableException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -29,7 +30,7 @@ import java.time.Duration;
             "6:Kafka unreachable, or it refused access (credentials, ACLs)"},
         subcommands = {UpCommand.class, DemoCommand.class, KafkaCommand.class, CoordinatorCommand.class, WorkerCommand.class,
             ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Delete.class, VerifyCommand.class,
-            WorkerBenchCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+            WorkerBenchCommand.class, BenchCommand.class, AclsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code when no answer came, or kquorum's topics are missing: most often, no coordinator runs. */
@@ -81,7 +82,7 @@ public final class Main implements Runnable {
      */
     private static int failure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         org.slf4j.LoggerFactory.getLogger(Main.class).debug("kquorum {} failed", cl.getCommandName(), e);
-        KafkaUnavailableException kafka = kafkaProblem(e);
+        KafkaUnavailableException kafka = kafkaProblem(e, cl);
         PrintWriter err = cl.getErr();
         if (kafka != null) {
             err.println("kquorum " + cl.getCommandName() + ": " + kafka.getMessage());
@@ -97,8 +98,12 @@ public final class Main implements Runnable {
         return 1;
     }
 
-    /** The Kafka problem behind {@code e}, if any: one of ours, or Kafka refusing credentials or rights. */
-    private static KafkaUnavailableException kafkaProblem(Throwable e) {
+    /**
+     * The Kafka problem behind {@code e}, if any: one of ours, or Kafka refusing credentials or
+     * rights, said with the principal of the command's settings and what kquorum was doing (the
+     * message of the failure that wraps Kafka's, which names the operation and topics).
+     */
+    private static KafkaUnavailableException kafkaProblem(Throwable e, CommandLine cl) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof KafkaUnavailableException k) {
                 return k;
@@ -106,7 +111,9 @@ public final class Main implements Runnable {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
-                return KafkaUnavailableException.from(t, "the configured cluster", Duration.ZERO);
+                KafkaSettings kafka = new KafkaSettings("the configured cluster", settings(cl.getCommandSpec()).kafkaClientProperties());
+                String doing = t == e || e.getMessage() == null ? null : "(" + e.getMessage().replaceAll("\\s+", " ") + ")";
+                return KafkaUnavailableException.refused(t, "the configured cluster", kafka.principal(), doing, e);
             }
         }
         return null;

@@ -10,8 +10,10 @@ import java.util.Properties;
  * @param clusterBrokers how many brokers the cluster has: internal topics are replicated over
  *                       {@code min(3, clusterBrokers)} of them
  * @param controllerPort the controller's port, which every node of a cluster names as the voter
+ * @param security       SASL and ACLs ({@code kquorum kafka --secure}), or null for plaintext without them
  */
-public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String clusterId, int controllerPort, int clusterBrokers) {
+public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String clusterId, int controllerPort, int clusterBrokers,
+                        KafkaSecurity security) {
 
     /** What a node does. */
     public enum Role { COMBINED, CONTROLLER, BROKER }
@@ -27,7 +29,11 @@ public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String c
 
     /** The single combined node, formatted as its own one-voter quorum. */
     public static KafkaNode combined(BrokerSettings settings) {
-        return new KafkaNode(Role.COMBINED, 1, settings, null, settings.controllerPort(), 1);
+        return combined(settings, null);
+    }
+
+    public static KafkaNode combined(BrokerSettings settings, KafkaSecurity security) {
+        return new KafkaNode(Role.COMBINED, 1, settings, null, settings.controllerPort(), 1, security);
     }
 
     /** Replicas of Kafka's internal topics (offsets, transactions). */
@@ -48,11 +54,15 @@ public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String c
     Properties properties() {
         String host = BrokerSettings.HOST;
         String controller = host + ":" + controllerPort;
-        String client = "PLAINTEXT://" + host + ":" + settings.port();
+        String listener = security == null ? "PLAINTEXT" : "SASL_PLAINTEXT";
+        String client = listener + "://" + host + ":" + settings.port();
         Properties p = new Properties();
         p.put("node.id", Integer.toString(nodeId));
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", listener + ":" + listener + ",CONTROLLER:" + listener);
+        if (security != null) {
+            security.addTo(p);
+        }
         p.put("log.dirs", settings.dataDir().resolve("logs").toString());
         switch (role) {
             case COMBINED -> {
@@ -75,7 +85,7 @@ public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String c
         }
         if (role != Role.CONTROLLER) {
             p.put("advertised.listeners", client);
-            p.put("inter.broker.listener.name", "PLAINTEXT");
+            p.put("inter.broker.listener.name", listener);
         }
         String rf = Integer.toString(replicationFactor());
         String minIsr = Integer.toString(minInsyncReplicas());

@@ -47,6 +47,11 @@ public final class LocalKafkaBroker implements AutoCloseable {
         return start(KafkaNode.combined(requested.resolvePorts()));
     }
 
+    /** The same, with SASL and ACLs ({@link KafkaSecurity}). */
+    public static LocalKafkaBroker start(BrokerSettings requested, KafkaSecurity security) {
+        return start(KafkaNode.combined(requested.resolvePorts(), security));
+    }
+
     /**
      * Starts one node of a local Kafka in this JVM, formatting its data directory the first time;
      * a node that serves clients is waited for until it does.
@@ -103,6 +108,10 @@ public final class LocalKafkaBroker implements AutoCloseable {
                 // A cluster's nodes share its id; the voter set is static (controller.quorum.voters).
                 args.addAll(List.of("-t", node.clusterId()));
             }
+            if (node.security() != null && node.role() != KafkaNode.Role.BROKER) {
+                // The users' SCRAM credentials go into the first metadata, which a controller holds.
+                args.addAll(node.security().formatArguments());
+            }
             ByteArrayOutputStream output = new ByteArrayOutputStream();
             int rc;
             try (PrintStream ps = new PrintStream(output, true, StandardCharsets.UTF_8)) {
@@ -121,6 +130,9 @@ public final class LocalKafkaBroker implements AutoCloseable {
     private void awaitServing(Duration timeout) {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (node.security() != null) {
+            props.putAll(node.security().clientProperties(KafkaSecurity.ADMIN_USER));
+        }
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(props)) {

@@ -49,6 +49,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
      *                  (remembered in the data directory)
      */
     public static LocalKafkaCluster start(Path dataDir, int brokerCount, int firstPort) {
+        return start(dataDir, brokerCount, firstPort, null);
+    }
+
+    /** @param security SASL and ACLs for every node, or null for plaintext ({@link KafkaSecurity}) */
+    public static LocalKafkaCluster start(Path dataDir, int brokerCount, int firstPort, KafkaSecurity security) {
         if (brokerCount < 1 || brokerCount > 9) {
             throw new IllegalArgumentException("a local cluster has 1 to 9 brokers, not " + brokerCount);
         }
@@ -56,12 +61,12 @@ public final class LocalKafkaCluster implements AutoCloseable {
         BrokerSettings controllerSettings = new BrokerSettings(dataDir.resolve("controller"), 0, 0).resolvePorts();
         int controllerPort = controllerSettings.controllerPort();
         KafkaNode controllerNode = new KafkaNode(KafkaNode.Role.CONTROLLER, KafkaNode.CONTROLLER_ID, controllerSettings,
-                clusterId, controllerPort, brokerCount);
+                clusterId, controllerPort, brokerCount, security);
         Map<Integer, KafkaNode> brokers = new TreeMap<>();
         for (int id = 1; id <= brokerCount; id++) {
             int port = firstPort == 0 ? 0 : firstPort + id - 1;
             BrokerSettings settings = new BrokerSettings(dataDir.resolve("broker-" + id), port, controllerPort).resolvePorts();
-            brokers.put(id, new KafkaNode(KafkaNode.Role.BROKER, id, settings, clusterId, controllerPort, brokerCount));
+            brokers.put(id, new KafkaNode(KafkaNode.Role.BROKER, id, settings, clusterId, controllerPort, brokerCount, security));
         }
         LocalKafkaCluster cluster = new LocalKafkaCluster(dataDir, LocalKafkaProcess.start(controllerNode, NODE_START), brokers);
         try {

@@ -28,6 +28,7 @@ public final class LocalKafkaMain {
         String clusterId = null;
         int controllerPort = 0;
         int clusterBrokers = 1;
+        Path credentials = null;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
             switch (args[i]) {
@@ -38,9 +39,10 @@ public final class LocalKafkaMain {
                 case "--cluster-id" -> clusterId = require(value, "--cluster-id");
                 case "--controller-port" -> controllerPort = Integer.parseInt(require(value, "--controller-port"));
                 case "--cluster-brokers" -> clusterBrokers = Integer.parseInt(require(value, "--cluster-brokers"));
+                case "--credentials" -> credentials = Path.of(require(value, "--credentials"));
                 default -> {
                     System.err.println("unknown argument " + args[i] + "; expected --data-dir DIR [--port N]"
-                            + " [--role combined|controller|broker --node-id N --cluster-id ID --controller-port N --cluster-brokers N]");
+                            + " [--role combined|controller|broker --node-id N --cluster-id ID --controller-port N --cluster-brokers N [--credentials DIR]]");
                     System.exit(2);
                 }
             }
@@ -54,7 +56,8 @@ public final class LocalKafkaMain {
             runUntilStopped(new BrokerSettings(dataDir, port, 0));
         } else {
             BrokerSettings settings = new BrokerSettings(dataDir, port, controllerPort).resolvePorts();
-            runUntilStopped(new KafkaNode(role, nodeId, settings, clusterId, controllerPort, clusterBrokers));
+            runUntilStopped(new KafkaNode(role, nodeId, settings, clusterId, controllerPort, clusterBrokers,
+                    credentials == null ? null : KafkaSecurity.read(credentials)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.kquorum.localkafka;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.kquorum.common.process.ChildJvm;
@@ -33,10 +34,14 @@ public final class LocalKafkaProcess implements AutoCloseable {
     static LocalKafkaProcess start(KafkaNode node, Duration timeout) {
         BrokerSettings s = node.settings();
         String name = node.role() == KafkaNode.Role.CONTROLLER ? "kafka controller" : "kafka broker " + node.nodeId();
-        return start(name, List.of("--data-dir", s.dataDir().toString(), "--port", Integer.toString(s.port()),
+        List<String> args = new ArrayList<>(List.of("--data-dir", s.dataDir().toString(), "--port", Integer.toString(s.port()),
                 "--role", node.role().name(), "--node-id", Integer.toString(node.nodeId()), "--cluster-id", node.clusterId(),
                 "--controller-port", Integer.toString(node.controllerPort()),
-                "--cluster-brokers", Integer.toString(node.clusterBrokers())), timeout);
+                "--cluster-brokers", Integer.toString(node.clusterBrokers())));
+        if (node.security() != null) {
+            args.addAll(List.of("--credentials", node.security().credentialsDir().toString()));
+        }
+        return start(name, args, timeout);
     }
 
     private static LocalKafkaProcess start(String name, List<String> args, Duration timeout) {

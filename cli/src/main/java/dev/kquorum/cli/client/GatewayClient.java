@@ -72,13 +72,15 @@ public final class GatewayClient implements AutoCloseable {
         try {
             this.producer = new KafkaProducer<>(producerProps);
         } catch (KafkaException e) {
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+            throw KafkaUnavailableException.from(e, kafka, connectTimeout,
+                    "to connect, read " + topics.responses() + " and look up " + topics.requests());
         }
         try {
             this.consumer = new KafkaConsumer<>(consumerProps);
         } catch (KafkaException e) {
             producer.close(Duration.ZERO);
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+            throw KafkaUnavailableException.from(e, kafka, connectTimeout,
+                    "to connect, read " + topics.responses() + " and look up " + topics.requests());
         }
         try {
             long deadline = System.nanoTime() + connectTimeout.toNanos();
@@ -90,7 +92,8 @@ public final class GatewayClient implements AutoCloseable {
             partitions.forEach(tp -> consumer.position(tp, remaining(deadline)));
         } catch (KafkaException e) {
             close(Duration.ZERO);
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+            throw KafkaUnavailableException.from(e, kafka, connectTimeout,
+                    "to connect, read " + topics.responses() + " and look up " + topics.requests());
         } catch (KafkaUnavailableException e) {
             close(Duration.ZERO);
             throw e;
@@ -120,9 +123,11 @@ public final class GatewayClient implements AutoCloseable {
             producer.send(new ProducerRecord<>(topics.requests(), null, null, KqHeaders.utf8(request.key()),
                     ProtocolCodec.encode(request), envelope.headers())).get(connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), connectTimeout);
+            throw KafkaUnavailableException.from(e.getCause(), kafka, connectTimeout,
+                    "to write a request to " + topics.requests());
         } catch (TimeoutException e) {
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), connectTimeout);
+            throw KafkaUnavailableException.from(e, kafka, connectTimeout,
+                    "to write a request to " + topics.requests());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();

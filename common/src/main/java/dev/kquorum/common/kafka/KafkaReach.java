@@ -29,7 +29,7 @@ public final class KafkaReach {
         try {
             admin = Admin.create(props);
         } catch (RuntimeException e) {
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+            throw KafkaUnavailableException.from(e, kafka, within, "to describe the cluster");
         }
         try {
             // DescribeCluster needs no ACL, but it does need a connection and a successful login.
@@ -37,11 +37,11 @@ public final class KafkaReach {
                     .nodes().get(within.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+            throw KafkaUnavailableException.from(e, kafka, within, "to describe the cluster");
         } catch (ExecutionException e) {
-            throw KafkaUnavailableException.from(e.getCause(), kafka.bootstrapServers(), within);
+            throw KafkaUnavailableException.from(e.getCause(), kafka, within, "to describe the cluster");
         } catch (TimeoutException e) {
-            throw KafkaUnavailableException.from(e, kafka.bootstrapServers(), within);
+            throw KafkaUnavailableException.from(e, kafka, within, "to describe the cluster");
         } finally {
             // Nothing is in flight worth waiting for; closing must not add to the user's wait.
             admin.close(Duration.ZERO);

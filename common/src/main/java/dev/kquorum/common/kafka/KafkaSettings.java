@@ -67,6 +67,20 @@ public record KafkaSettings(String bootstrapServers, Map<String, String> clientP
         return new KafkaSettings(bootstrapServers, Map.of());
     }
 
+    /**
+     * Who Kafka takes this client for, as far as its settings say: {@code User:<name>} for SASL
+     * with a user name in {@code sasl.jaas.config}, {@code User:ANONYMOUS} for plaintext.
+     */
+    public String principal() {
+        String jaas = clientProperties.getOrDefault("sasl.jaas.config", "");
+        java.util.regex.Matcher user = java.util.regex.Pattern.compile("username=\"([^\"]*)\"").matcher(jaas);
+        if (user.find()) {
+            return "User:" + user.group(1);
+        }
+        String protocol = clientProperties.getOrDefault(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT");
+        return protocol.equals("PLAINTEXT") ? "User:ANONYMOUS" : "the principal of this client's " + protocol + " settings";
+    }
+
     public Properties producer(String clientId) {
         Properties p = base(clientId);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

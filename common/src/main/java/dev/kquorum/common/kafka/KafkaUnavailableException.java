@@ -35,16 +35,17 @@ public final class KafkaUnavailableException extends RuntimeException {
     }
 
     /**
-     * What {@code failure}, met while talking to Kafka at {@code bootstrapServers} for up to
-     * {@code waited}, means to the user: refused when Kafka rejected the credentials or the rights
-     * (retrying will not help), unreachable when it timed out, failed otherwise.
+     * What {@code failure}, met while talking to Kafka for up to {@code waited}, means to the user:
+     * refused when Kafka rejected the credentials or the rights (retrying will not help),
+     * unreachable when it timed out, failed otherwise.
+     *
+     * @param doing what kquorum was doing, said after the principal ("to write a request to kq.requests"), or null
      */
-    public static KafkaUnavailableException from(Throwable failure, String bootstrapServers, Duration waited) {
+    public static KafkaUnavailableException from(Throwable failure, KafkaSettings kafka, Duration waited, String doing) {
+        String bootstrapServers = kafka.bootstrapServers();
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof AuthenticationException || t instanceof AuthorizationException) {
-                return new KafkaUnavailableException(Reason.REFUSED, "Kafka at " + bootstrapServers + " refused access ("
-                        + t.getClass().getSimpleName() + ": " + oneLine(t.getMessage()) + "): check security.protocol, sasl.* and ssl.*"
-                        + " in --config, and the cluster's ACLs for this principal", failure);
+                return refused(t, bootstrapServers, kafka.principal(), doing, failure);
             }
             if (t instanceof ConfigException) {
                 return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot use Kafka at " + bootstrapServers + ": "
@@ -62,6 +63,24 @@ public final class KafkaUnavailableException extends RuntimeException {
         return new KafkaUnavailableException(Reason.UNREACHABLE, "cannot reach Kafka at " + bootstrapServers + " within "
                 + seconds(waited) + ": is Kafka running? Try ./kquorum up (or ./kquorum kafka), or point --bootstrap-servers at your cluster",
                 failure);
+    }
+
+    /**
+     * Kafka refused {@code principal}: its credentials ({@link AuthenticationException}) or, while
+     * {@code doing} something, its rights ({@link AuthorizationException}, which names the topic or
+     * group). The message names the principal, the operation and the resource, and what to fix.
+     */
+    public static KafkaUnavailableException refused(Throwable refusal, String bootstrapServers, String principal, String doing,
+                                                    Throwable failure) {
+        String what = refusal.getClass().getSimpleName() + ": " + oneLine(refusal.getMessage());
+        if (refusal instanceof AuthenticationException) {
+            return new KafkaUnavailableException(Reason.REFUSED, "Kafka at " + bootstrapServers + " did not accept the credentials of "
+                    + principal + " (" + what + "): check sasl.jaas.config (user name and password), sasl.mechanism and"
+                    + " security.protocol in --config", failure);
+        }
+        return new KafkaUnavailableException(Reason.REFUSED, "Kafka at " + bootstrapServers + " refused " + principal
+                + (doing == null ? "" : " " + doing) + " (" + what + "): the principal needs an ACL that allows it"
+                + " (./kquorum acls --print lists each role's; docs/security.md)", failure);
     }
 
     private static String seconds(Duration d) {

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -126,6 +127,11 @@ public final class TopicAdmin {
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof TopicAuthorizationException) {
+                // A topic this principal may not describe looks absent, and creating it is refused too.
+                throw new IllegalStateException("to see topics " + partitionsByTopic.keySet() + " at " + kafka.bootstrapServers()
+                        + " (Describe), or to create them where absent (Create): " + cause.getMessage(), cause);
+            }
             throw new IllegalStateException("cannot create topics " + partitionsByTopic.keySet() + " at "
                     + kafka.bootstrapServers() + ": " + cause.getMessage(), cause);
         } catch (InterruptedException e) {

@@ -51,6 +51,11 @@ public record TopicNames(String prefix) {
     }
 
     /** Request-topic records that could not even be answered. */
+    /** The consumer group of the coordinators' gateways, which share {@link #requests()}. */
+    public String gatewayGroup() {
+        return prefix + ".gateway";
+    }
+
     public String requestsDlq() {
         return requests() + ".dlq";
     }

@@ -111,7 +111,7 @@ public final class RequestGateway implements AutoCloseable {
             answered.put(status, Counter.builder("kquorum.gateway.requests").tag("status", status.name())
                     .description("Requests answered by the gateway, by status").register(registry));
         }
-        this.consumer = new KafkaConsumer<>(GatewayMembership.consumer(kafka, clientId, topics.prefix() + ".gateway"));
+        this.consumer = new KafkaConsumer<>(GatewayMembership.consumer(kafka, clientId, topics.gatewayGroup()));
         this.ownership = new PartitionOwnership(consumer);
         var producerProps = kafka.producer(clientId);
         producerProps.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, MAX_BLOCK_MS);
@@ -122,13 +122,21 @@ public final class RequestGateway implements AutoCloseable {
         this.loop = new Thread(this::run, clientId);
     }
 
-    /** Creates the gateway's topics when absent and starts consuming requests. */
-    public static RequestGateway start(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId,
-                                       MeterRegistry registry) {
+    /**
+     * Creates the request, response and dead-letter topics where absent: what a gateway does at
+     * start, and what an administrator does for coordinators that may not create topics.
+     */
+    public static void ensureTopics(KafkaSettings kafka, TopicNames topics) {
         // The broker stamps each request: its timestamp is part of the first version a write is given,
         // the same on every execution, and must not depend on the client's clock.
         TopicAdmin.ensure(kafka, Map.of(topics.requests(), REQUEST_PARTITIONS), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
         TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
+    }
+
+    /** Creates the gateway's topics when absent and starts consuming requests. */
+    public static RequestGateway start(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId,
+                                       MeterRegistry registry) {
+        ensureTopics(kafka, topics);
         TopicReplicationCheck.check(kafka, List.of(topics.requests(), topics.responses(), topics.requestsDlq()));
         String stamped = TopicAdmin.config(kafka, topics.requests()).get(TIMESTAMP_TYPE);
         if (!LOG_APPEND_TIME.equals(stamped)) {
@@ -142,7 +150,7 @@ public final class RequestGateway implements AutoCloseable {
                 TopicAdmin.topicId(kafka, topics.requests()));
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
         gateway.loop.start();
-        log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.prefix() + ".gateway");
+        log.info("Gateway {} consuming {} as group {}", clientId, topics.requests(), topics.gatewayGroup());
         // A request published before this gateway owns its partition counts as maybe taken up before
         // (a linearizable put then needs an earlier execution's write): be in the group before
         // anyone is told the gateway is up.
@@ -150,7 +158,7 @@ public final class RequestGateway implements AutoCloseable {
             if (!gateway.ownership.awaitFirst(FIRST_ASSIGNMENT_TIMEOUT)) {
                 log.warn("Gateway {} has no partitions of {} after {} s; it goes on joining group {}, and requests published"
                         + " until it does count as maybe taken up before", clientId, topics.requests(),
-                        FIRST_ASSIGNMENT_TIMEOUT.toSeconds(), topics.prefix() + ".gateway");
+                        FIRST_ASSIGNMENT_TIMEOUT.toSeconds(), topics.gatewayGroup());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -233,7 +241,7 @@ public final class RequestGateway implements AutoCloseable {
             failure = "gateway loop failed: " + describe(e);
             running = false;
             log.error("Gateway {}; requests are no longer consumed, and those not yet answered will be redelivered"
-                    + " to a coordinator of group {}. Restart the process", failure, topics.prefix() + ".gateway", e);
+                    + " to a coordinator of group {}. Restart the process", failure, topics.gatewayGroup(), e);
             loopFailure.complete(failure);
         }
     }

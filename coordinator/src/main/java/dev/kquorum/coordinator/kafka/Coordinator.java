@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
+import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.ReplicaTopicSettings;
+import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.kafka.TopicReplicationCheck;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.protocol.CorrelationId;
@@ -115,14 +117,11 @@ public final class Coordinator implements QuorumClient {
 
     /** @param clock the core's time, in wall-clock milliseconds that must never step */
     static Coordinator start(CoordinatorConfig config, MeterRegistry registry, LongSupplier clock) {
-        Map<String, Integer> replicaTopics = new HashMap<>();
-        config.replicas().forEach(r -> replicaTopics.put(config.topics().replica(r), TopicAdmin.REPLICA_PARTITIONS));
-        TopicAdmin.ensure(config.kafka(), replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
+        List<String> replicaTopics = ensureTopics(config.kafka(), config.topics(), config.replicas(), config.replyPartition() + 1);
         // A replica topic its workers would refuse: say so here too, before requests pile up in it.
-        TopicAdmin.configs(config.kafka(), replicaTopics.keySet())
+        TopicAdmin.configs(config.kafka(), replicaTopics)
                 .forEach((topic, settings) -> ReplicaTopicSettings.check(topic, settings, config.kafka().bootstrapServers()));
-        TopicAdmin.ensurePartitions(config.kafka(), config.topics().replies(), config.replyPartition() + 1);
-        List<String> used = new ArrayList<>(replicaTopics.keySet());
+        List<String> used = new ArrayList<>(replicaTopics);
         used.add(config.topics().replies());
         TopicReplicationCheck.check(config.kafka(), used);
         Coordinator c = new Coordinator(config, registry, clock);
@@ -135,6 +134,21 @@ public final class Coordinator implements QuorumClient {
         c.loop.start();
         log.info("Coordinator {} ready: replicas {}, replies on {}", config.coordinatorId(), config.replicas(), mine);
         return c;
+    }
+
+    /**
+     * Creates the replica topics and the reply topic, with at least {@code replyPartitions}
+     * partitions, where absent: what a coordinator does at start, and what an administrator does
+     * for coordinators that may not create topics (docs/security.md).
+     *
+     * @return the replica topics
+     */
+    public static List<String> ensureTopics(KafkaSettings kafka, TopicNames topics, List<String> replicas, int replyPartitions) {
+        Map<String, Integer> replicaTopics = new HashMap<>();
+        replicas.forEach(r -> replicaTopics.put(topics.replica(r), TopicAdmin.REPLICA_PARTITIONS));
+        TopicAdmin.ensure(kafka, replicaTopics, TopicAdmin.REPLICA_TOPIC_CONFIG);
+        TopicAdmin.ensurePartitions(kafka, topics.replies(), replyPartitions);
+        return List.copyOf(replicaTopics.keySet());
     }
 
     /** Metadata now, at start, so that the first sends do not wait for it. */
