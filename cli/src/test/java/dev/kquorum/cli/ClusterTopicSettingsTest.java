@@ -96,4 +96,19 @@ class ClusterTopicSettingsTest {
                 CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry()))
                 .isInstanceOf(IllegalStateException.class).hasMessageStartingWith(expected);
     }
+
+    @Test
+    void aRequestTopicThatMayElectAnUncleanLeaderIsRefused() throws Exception {
+        TopicNames topics = new TopicNames("unclean");
+        try (Admin admin = Admin.create(kafka.admin("test"))) {
+            admin.createTopics(List.of(new NewTopic(topics.requests(), 4, (short) 3).configs(Map.of("min.insync.replicas", "2",
+                    "message.timestamp.type", "LogAppendTime", "unclean.leader.election.enable", "true"))))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        assertThatThrownBy(() -> CoordinatorNode.start(new CoordinatorConfig("c1", List.of("r1"), kafka, topics, 0,
+                CoordinatorConfig.DEFAULT_MAX_IN_FLIGHT, Limits.DEFAULT), new SimpleMeterRegistry()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("topic " + topics.requests() + " has unclean.leader.election.enable=true")
+                .hasMessageContaining("--add-config unclean.leader.election.enable=false");
+    }
 }

@@ -34,7 +34,8 @@ final class StepTimeline {
 
     /**
      * For each step, the longest time in ms between two consecutive answers from it until the next
-     * step, the step itself counting as the first and the first answer after the next step as the last.
+     * step, the step itself counting as the first; in a step without answers, the time until the
+     * first answer after it.
      */
     Map<String, Long> gapsMs(List<HistoryOp> history) {
         List<Long> answered = new ArrayList<>();
@@ -52,13 +53,14 @@ final class StepTimeline {
             long longest = 0;
             long previous = from;
             for (long t : answered) {
-                if (t >= from) {
+                if (t >= from && (t < until || previous == from)) {
+                    // An answer in this step; or, when none came in it, the first after: answers
+                    // that stopped in this step and resumed only after the next count here.
                     longest = Math.max(longest, t - previous);
                     previous = t;
-                    if (t >= until) {
-                        // Answers that stopped in this step and resumed only after the next count here too.
-                        break;
-                    }
+                }
+                if (t >= until) {
+                    break;
                 }
             }
             gaps.put(timeline.get(i).getKey(), longest / 1_000_000);

@@ -89,8 +89,11 @@ public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String c
         }
         String rf = Integer.toString(replicationFactor());
         String minIsr = Integer.toString(minInsyncReplicas());
+        if (role != Role.BROKER) {
+            // Used by the controller, which creates topics; a broker-only node warns about it.
+            p.put("num.partitions", "1");
+        }
         p.putAll(Map.ofEntries(
-                Map.entry("num.partitions", "1"),
                 Map.entry("offsets.topic.replication.factor", rf),
                 // One partition: a group's coordinator is found at once, and a cluster starts fast.
                 Map.entry("offsets.topic.num.partitions", "1"),
@@ -108,7 +111,10 @@ public record KafkaNode(Role role, int nodeId, BrokerSettings settings, String c
                 // aborted within a second of its timeout, not up to ten: a partition moving to
                 // another worker waits for that abort (docs/operations.md).
                 Map.entry("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000"),
-                Map.entry("auto.create.topics.enable", "true")));
+                // A cluster creates no topic because something produced to it: it would get Kafka's
+                // defaults, one copy among them. The single node keeps auto-creation, as tests and
+                // tools written against a stock development broker expect.
+                Map.entry("auto.create.topics.enable", Boolean.toString(role == Role.COMBINED))));
         return p;
     }
 }

@@ -46,7 +46,7 @@ public final class LocalKafkaProcess implements AutoCloseable {
 
     private static LocalKafkaProcess start(String name, List<String> args, Duration timeout) {
         ChildJvm jvm = ChildJvm.start(name, List.of("-Xmx512m"), LocalKafkaMain.class, args,
-                LocalKafkaMain.READY_PREFIX, timeout, line -> log.debug("[{}] {}", name, line));
+                LocalKafkaMain.READY_PREFIX, timeout, line -> log.info("[{}] {}", name, line));
         return new LocalKafkaProcess(jvm, LocalKafkaMain.addressIn(jvm.readyLine()));
     }
 

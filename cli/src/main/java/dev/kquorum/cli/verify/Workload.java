@@ -143,6 +143,10 @@ public final class Workload {
         try {
             return client.call(request, plan.opTimeout().plusSeconds(5));
         } catch (KafkaUnavailableException e) {
+            if (e.reason() != KafkaUnavailableException.Reason.UNREACHABLE) {
+                // Refused or failed: retrying will not help, and the run cannot go on.
+                throw e;
+            }
             requestsNotTaken.incrementAndGet();
             log.debug("Kafka did not take a request in time: {}", e.getMessage());
             return Optional.empty();

@@ -25,11 +25,13 @@ public final class ReplicaTopicSettings {
     }
 
     /**
-     * Refuses a replica topic that lets Kafka elect a leader outside the in-sync replicas: such a
-     * leader has not got every record the old one acknowledged, so requests a coordinator was told
-     * are in the topic (a write acknowledged by this replica's backlog) would be gone.
+     * Refuses a topic that lets Kafka elect a leader outside the in-sync replicas: such a leader
+     * has not got every record the old one acknowledged. On a replica topic, requests a replica was
+     * to apply would be gone; on a changelog, writes a replica acknowledged, for its next restore;
+     * on the request topic, offsets would be handed out again, and a request's identity (its
+     * offset) would be taken for one already executed. Checked on every topic kquorum uses.
      */
-    private static void checkLeaderElection(String topic, Map<String, String> topicConfig, String bootstrap) {
+    static void checkLeaderElection(String topic, Map<String, String> topicConfig, String bootstrap) {
         String unclean = topicConfig.getOrDefault(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false");
         if (Boolean.parseBoolean(unclean)) {
             throw new IllegalStateException("topic " + topic + " has " + TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG + "="

@@ -18,7 +18,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -108,6 +110,8 @@ public final class TopicAdmin {
             // Records at the value limit are larger than the broker's default limit of 1 MiB.
             all.putIfAbsent(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(KafkaSettings.MAX_RECORD_BYTES));
             all.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsyncReplicas()));
+            // Stated on the topic, whatever the broker's default: no leader from outside the in-sync replicas.
+            all.putIfAbsent(TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false");
             partitionsByTopic.forEach((topic, partitions) -> {
                 if (!existing.contains(topic)) {
                     missing.add(new NewTopic(topic, Optional.of(partitions), Optional.of((short) replication.replicationFactor()))
@@ -120,6 +124,12 @@ public final class TopicAdmin {
                     log.info("Created topic {} with {} partition(s), {}{}", entry.getKey(), partitionsByTopic.get(entry.getKey()),
                             replication, configs.isEmpty() ? "" : ", " + configs);
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof InvalidReplicationFactorException) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey() + " with " + replication + " at "
+                                + kafka.bootstrapServers() + ": Kafka places replicas on brokers that are up, and fewer are ("
+                                + e.getCause().getMessage() + "); start the brokers that are down, or choose less with"
+                                + " --replication-factor", e.getCause());
+                    }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
                     }
@@ -172,7 +182,15 @@ public final class TopicAdmin {
      * replication by the cluster, not by which of its brokers happen to be up.
      */
     public static int brokerCount(Admin admin) throws ExecutionException, TimeoutException, InterruptedException {
-        return admin.describeCluster(new DescribeClusterOptions().includeFencedBrokers(true)).nodes().get(30, TimeUnit.SECONDS).size();
+        try {
+            return admin.describeCluster(new DescribeClusterOptions().includeFencedBrokers(true)).nodes().get(30, TimeUnit.SECONDS).size();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnsupportedVersionException)) {
+                throw e;
+            }
+            // A broker before Kafka 4.0 cannot list fenced brokers: those that are up, then.
+            return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size();
+        }
     }
 
     /**

@@ -7,8 +7,8 @@ package dev.kquorum.common.kafka;
  * where one disk lost is every request that replica had not applied yet).
  *
  * <p>0 means "decide by the cluster": a replication factor of {@code min(3, brokers)}, and
- * {@code min.insync.replicas} of one less (at least 1), so that an acknowledged record is on two
- * brokers and one broker at a time can die without losing it or stopping writes.
+ * {@code min.insync.replicas} of one less (at least 1): on three brokers or more, an acknowledged
+ * record is on two of them, and one broker at a time can die without losing it or stopping writes.
  */
 public record TopicReplication(int replicationFactor, int minInsyncReplicas) {
 

@@ -31,7 +31,15 @@ public final class TopicReplicationCheck {
             for (String topic : topics) {
                 int replicas = described.get(topic).partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
                 int minIsr = Integer.parseInt(configs.get(topic).getOrDefault(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
-                check(topic, new TopicReplication(replicas, Math.min(minIsr, Math.max(replicas, 1))), needed, kafka.bootstrapServers());
+                if (minIsr > replicas) {
+                    throw new IllegalStateException("topic " + topic + " has " + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG + "=" + minIsr
+                            + " and replication factor " + replicas + ": Kafka can acknowledge no write to it; it needs "
+                            + needed.minInsyncReplicas() + " (kafka-configs.sh --bootstrap-server " + kafka.bootstrapServers()
+                            + " --alter --entity-type topics --entity-name " + topic + " --add-config "
+                            + TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG + "=" + needed.minInsyncReplicas() + ")");
+                }
+                check(topic, new TopicReplication(replicas, minIsr), needed, kafka.bootstrapServers());
+                ReplicaTopicSettings.checkLeaderElection(topic, configs.get(topic), kafka.bootstrapServers());
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

@@ -49,7 +49,8 @@ final class WorkerStreamsConfig {
      */
     static Map<String, String> changelog(TopicReplication replication) {
         return Map.of("cleanup.policy", "compact", "max.message.bytes", Integer.toString(KafkaSettings.MAX_RECORD_BYTES),
-                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsyncReplicas()));
+                TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, Integer.toString(replication.minInsyncReplicas()),
+                TopicConfig.UNCLEAN_LEADER_ELECTION_ENABLE_CONFIG, "false");
     }
 
     /**
