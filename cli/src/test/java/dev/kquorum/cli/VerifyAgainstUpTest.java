@@ -65,7 +65,7 @@ class VerifyAgainstUpTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), "verify",
-                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "18s", "--faults", "kill-workers",
+                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "12s", "--faults", "kill-workers",
                 "--fault-interval", "4s", "--up-dir", dataDir.toString(), "--history-out", historyFile.toString());
         log.info("verify said:\n{}\n{}", out, err);
 
@@ -87,8 +87,8 @@ class VerifyAgainstUpTest {
         // back with it, and nothing acknowledged is lost.
         StringWriter out2 = new StringWriter();
         int exit2 = Main.run(new PrintWriter(out2, true), new PrintWriter(err, true), "verify",
-                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "16s", "--faults", "kill-coordinators",
-                "--fault-interval", "6s", "--up-dir", dataDir.toString());
+                "--bootstrap-servers", "127.0.0.1:" + port, "--duration", "12s", "--faults", "kill-coordinators",
+                "--fault-interval", "5s", "--up-dir", dataDir.toString());
         log.info("verify --faults kill-coordinators said:\n{}\n{}", out2, err);
         assertThat(exit2).as("verify's exit code; output:\n%s\n%s", out2, err).isEqualTo(VerifyCommand.PASS);
         assertThat(out2.toString()).contains("SIGKILLed coordinator c2", VerdictReport.PASS_LINE + ": no violation in",

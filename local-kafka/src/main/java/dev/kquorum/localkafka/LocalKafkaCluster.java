@@ -148,6 +148,17 @@ public final class LocalKafkaCluster implements AutoCloseable {
         return node;
     }
 
+    /** SIGKILL of every node: for a cluster whose data is about to be deleted. */
+    public void kill() {
+        List<LocalKafkaProcess> killing;
+        synchronized (this) {
+            killing = new ArrayList<>(running.values());
+            running.clear();
+        }
+        killing.parallelStream().forEach(LocalKafkaProcess::kill);
+        controller.kill();
+    }
+
     /** SIGTERM to every broker, then the controller, each waited for. */
     @Override
     public void close() {

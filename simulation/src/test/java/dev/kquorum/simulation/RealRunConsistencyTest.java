@@ -35,10 +35,10 @@ import dev.kquorum.history.QuorumPromiseChecker;
 import dev.kquorum.testkafka.KafkaExtension;
 import dev.kquorum.testkafka.TestKafka;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The checkers over real runs: a real broker, three worker processes, two coordinators, four
@@ -55,9 +55,22 @@ class RealRunConsistencyTest {
     @TempDir
     Path dir;
 
-    @ParameterizedTest
-    @EnumSource(Mode.class)
-    void historiesPassTheirCheckerWhileWorkersAreKilled(Mode mode, TestKafka kafka) throws Exception {
+    /**
+     * Linearizable mode in the default suite; the quorum mode's history under faults is checked
+     * there by FaultsInOneRunTest, BrokerFailoverTest and VerifyAgainstUpTest, and here in the long runs.
+     */
+    @Test
+    void linearizableHistoryPassesItsCheckerWhileWorkersAreKilled(TestKafka kafka) throws Exception {
+        historiesPassTheirCheckerWhileWorkersAreKilled(Mode.LINEARIZABLE, kafka);
+    }
+
+    @Test
+    @Tag("long")
+    void quorumHistoryPassesItsCheckerWhileWorkersAreKilled(TestKafka kafka) throws Exception {
+        historiesPassTheirCheckerWhileWorkersAreKilled(Mode.QUORUM, kafka);
+    }
+
+    private void historiesPassTheirCheckerWhileWorkersAreKilled(Mode mode, TestKafka kafka) throws Exception {
         TopicNames topics = new TopicNames(kafka.uniqueName("real-" + mode.wireName()));
         KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
         Map<String, ChildJvm> workers = new ConcurrentHashMap<>();
