@@ -16,6 +16,7 @@ import dev.kquorum.common.quorum.Consistency;
 import dev.kquorum.common.protocol.Mode;
 import dev.kquorum.common.protocol.Op;
 import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.localkafka.LocalKafkaCluster;
 import dev.kquorum.localkafka.LocalKafkaProcess;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,6 +49,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of a local broker.")
     String bootstrapServers;
 
+    @Option(names = "--brokers", defaultValue = "1",
+            description = {"Brokers of the local Kafka (default: ${DEFAULT-VALUE}); 3 runs the baseline and kquorum on a local",
+                "cluster, topics replicated three times with two in sync."})
+    int brokers;
+
     @Option(names = "--value-bytes", defaultValue = "100", description = "Bytes per value (default: ${DEFAULT-VALUE}).")
     int valueBytes;
 
@@ -72,6 +78,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (valueBytes < 0 || valueBytes > 1_000_000) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--value-bytes " + valueBytes + " is outside 0..1000000");
         }
+        if (brokers < 1 || brokers > 9) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers " + brokers + " is outside 1..9");
+        }
+        if (brokers > 1 && bootstrapServers != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--brokers starts a local cluster; with"
+                    + " --bootstrap-servers there is none to start");
+        }
         out = spec.commandLine().getOut();
         long phase = phaseMs != null ? phaseMs : quick ? 1_500 : 5_000;
         if (workersPerReplica != null) {
@@ -86,16 +99,10 @@ public final class BenchCommand implements Callable<Integer> {
         long warmup = Math.max(200, phase / 4);
         List<Integer> steps = quick ? List.of(8, 64) : List.of(8, 32, 128);
         Path dir = Files.createTempDirectory("kq-bench");
-        LocalKafkaProcess broker = null;
+        Kafka broker = null;
         try {
-            progress("starting " + (bootstrapServers == null ? "a local broker in its own process" : "on " + bootstrapServers));
-            if (bootstrapServers != null) {
-                KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
-            } else {
-                // Its own JVM: the load generator and the broker do not share a heap, a JIT or a GC.
-                broker = LocalKafkaProcess.start(dir.resolve("kafka"), 0, Duration.ofSeconds(90));
-            }
-            KafkaSettings kafka = KafkaSettings.of(broker != null ? broker.bootstrapServers() : bootstrapServers);
+            broker = startKafka(dir);
+            KafkaSettings kafka = broker.settings();
             String prefix = "bench-" + Long.toHexString(System.nanoTime());
             try (KquorumUnderTest kq = new KquorumUnderTest(kafka, prefix, 3, dir, valueBytes);
                  EchoBaseline echo = new EchoBaseline(kafka, prefix, 3, 2);
@@ -172,17 +179,39 @@ public final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The Kafka a run measures on, and what stops it (nothing for a cluster given with --bootstrap-servers). */
+    private record Kafka(KafkaSettings settings, AutoCloseable owned) implements AutoCloseable {
+        @Override
+        public void close() throws Exception {
+            if (owned != null) {
+                owned.close();
+            }
+        }
+    }
+
+    private Kafka startKafka(Path dir) {
+        if (bootstrapServers != null) {
+            progress("running on " + bootstrapServers);
+            KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
+            return new Kafka(KafkaSettings.of(bootstrapServers), null);
+        }
+        if (brokers > 1) {
+            progress("starting a local cluster of " + brokers + " brokers, each in its own process");
+            LocalKafkaCluster cluster = LocalKafkaCluster.start(dir.resolve("kafka-cluster"), brokers, 0);
+            return new Kafka(KafkaSettings.of(cluster.bootstrapServers()), cluster);
+        }
+        // Its own JVM: the load generator and the broker do not share a heap, a JIT or a GC.
+        progress("starting a local broker in its own process");
+        LocalKafkaProcess broker = LocalKafkaProcess.start(dir.resolve("kafka"), 0, Duration.ofSeconds(90));
+        return new Kafka(KafkaSettings.of(broker.bootstrapServers()), broker);
+    }
+
     private int scaleOut(long phase) throws Exception {
         Path dir = Files.createTempDirectory("kq-bench");
-        LocalKafkaProcess broker = null;
+        Kafka broker = null;
         try {
-            if (bootstrapServers != null) {
-                KafkaPreflight.check(KafkaSettings.of(bootstrapServers));
-            } else {
-                progress("starting a local broker in its own process");
-                broker = LocalKafkaProcess.start(dir.resolve("kafka"), 0, Duration.ofSeconds(90));
-            }
-            KafkaSettings kafka = KafkaSettings.of(broker != null ? broker.bootstrapServers() : bootstrapServers);
+            broker = startKafka(dir);
+            KafkaSettings kafka = broker.settings();
             List<ScaleOutBench.Row> rows = ScaleOutBench.run(kafka, workersPerReplica, dir, phase, valueBytes, out);
             if (json != null) {
                 ScaleOutBench.writeJson(json, rows);
