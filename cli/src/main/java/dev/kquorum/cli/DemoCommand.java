@@ -105,9 +105,7 @@ final class DemoCommand implements Callable<Integer> {
         TopicNames topics = TopicNames.DEFAULT;
         KafkaSettings kafka = KafkaSettings.of(bootstrap);
         title("Three replica workers, each its own process with its own RocksDB stores, and a coordinator (N=3, W=R=QUORUM=2)");
-        for (String id : REPLICAS) {
-            startWorker(id);
-        }
+        startWorkers(REPLICAS);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         coordinator = Coordinator.start(new CoordinatorConfig("demo", REPLICAS, kafka, topics, 0, 1000, Limits.DEFAULT), registry);
 
@@ -132,8 +130,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("    (this write is indeterminate: r1 holds it, and it may become visible later)");
 
         title("Restart r2 and r3: each catches up from its own Kafka topic, the hinted-handoff queue");
-        startWorker("r2");
-        startWorker("r3");
+        startWorkers(List.of("r2", "r3"));
         try (ReplicaInspector inspector = new ReplicaInspector(kafka, topics)) {
             Outcome all = waitFor("waiting until all three answer a read at ALL", () -> {
                 Outcome o = null;
@@ -226,10 +223,18 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private void startWorker(String id) {
-        ChildJvm w = waitFor("starting worker " + id,
-                () -> KquorumProcesses.worker(id, bootstrap, dir.resolve(id), List.of("--http-port", "-1"), line -> { }));
-        workers.put(id, w);
-        out.println("    worker " + id + " running (pid " + w.pid() + ")");
+        startWorkers(List.of(id));
+    }
+
+    /** Starts workers side by side: a start is mostly waiting for Kafka. */
+    private void startWorkers(List<String> ids) {
+        List<ChildJvm> started = waitFor("starting worker" + (ids.size() == 1 ? " " : "s ") + String.join(", ", ids),
+                () -> ids.parallelStream().map(id -> KquorumProcesses.worker(id, bootstrap, dir.resolve(id), List.of("--http-port", "-1"),
+                        line -> { })).toList());
+        for (int i = 0; i < ids.size(); i++) {
+            workers.put(ids.get(i), started.get(i));
+            out.println("    worker " + ids.get(i) + " running (pid " + started.get(i).pid() + ")");
+        }
     }
 
     private void stop(String id) {

@@ -11,6 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 import dev.kquorum.common.process.ChildJvm;
@@ -55,6 +59,40 @@ final class Supervisor implements AutoCloseable {
         ChildJvm child = starter.apply(name);
         children.put(name, child);
         writePid(name, child.pid());
+    }
+
+    /**
+     * Starts children three at a time, side by side (a start is mostly waiting for Kafka), and
+     * supervises each from then on; if one fails to start, those started are killed.
+     */
+    void startAll(List<String> names) {
+        ExecutorService starting = Executors.newFixedThreadPool(Math.max(1, Math.min(3, names.size())));
+        Map<String, Future<ChildJvm>> pending = new LinkedHashMap<>();
+        names.forEach(name -> pending.put(name, starting.submit(() -> starter.apply(name))));
+        starting.shutdown();
+        Map<String, ChildJvm> started = new LinkedHashMap<>();
+        RuntimeException failure = null;
+        for (Map.Entry<String, Future<ChildJvm>> e : pending.entrySet()) {
+            try {
+                started.put(e.getKey(), e.getValue().get());
+            } catch (ExecutionException ex) {
+                failure = failure != null ? failure : ex.getCause() instanceof RuntimeException r ? r
+                        : new IllegalStateException(ex.getCause());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                failure = new IllegalStateException("interrupted while starting " + role + "s", ex);
+            }
+        }
+        if (failure != null) {
+            started.values().forEach(ChildJvm::kill);
+            throw failure;
+        }
+        synchronized (this) {
+            started.forEach((name, child) -> {
+                children.put(name, child);
+                writePid(name, child.pid());
+            });
+        }
     }
 
     /** Begins restarting children that die: call once every child has been started. */

@@ -147,17 +147,19 @@ final class UpCommand implements Callable<Integer> {
             Supervisor workers = new Supervisor(dir.resolve(Supervisor.PID_DIR), "worker",
                     process -> startWorker(replicaOf.get(process), process, workersBootstrap, dir, childArgs()), out);
             running.push(workers);
+            List<String> processes = new ArrayList<>();
             for (int i = 1; i <= replicas; i++) {
                 String id = "r" + i;
                 ids.add(id);
                 for (int p = 1; p <= workersPerReplica; p++) {
                     String process = p == 1 ? id : id + "-" + p;
                     replicaOf.put(process, id);
+                    processes.add(process);
                     progress(out, "starting worker " + process + (process.equals(id) ? "" : " of replica " + id)
                             + " (log: " + dir.resolve(process + ".log") + ")");
-                    workers.start(process);
                 }
             }
+            workers.startAll(processes);
             workers.superviseFromNow();
             writeOwnPid(dir);
             CoordinatorConfig config = new CoordinatorConfig("c1", ids, kafkaSettings(bootstrap), TopicNames.DEFAULT, 0,

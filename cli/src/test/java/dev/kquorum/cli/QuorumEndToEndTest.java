@@ -62,6 +62,12 @@ class QuorumEndToEndTest {
         workers.put(id, WorkerProcess.start(id, kafka.bootstrapServers(), topics.prefix(), dir.resolve(id)));
     }
 
+    /** Each start is mostly waiting for its group and topics. */
+    private void startSideBySide(List<String> ids) {
+        ids.parallelStream().map(id -> Map.entry(id, WorkerProcess.start(id, kafka.bootstrapServers(), topics.prefix(), dir.resolve(id))))
+                .toList().forEach(e -> workers.put(e.getKey(), e.getValue()));
+    }
+
     private void kill(String id) {
         workers.remove(id).kill();
     }
@@ -82,7 +88,7 @@ class QuorumEndToEndTest {
     void survivesOneLossReportsTwoAndHealsAfterwards(TestKafka kafka) throws Exception {
         this.kafka = kafka;
         topics = new TopicNames(kafka.uniqueName("e2e"));
-        REPLICAS.forEach(this::start);
+        startSideBySide(REPLICAS);
         coordinator = Coordinator.start(new CoordinatorConfig("c1", REPLICAS, KafkaSettings.of(kafka.bootstrapServers()),
                 topics, 0, 1000, dev.kquorum.common.protocol.Limits.DEFAULT), registry);
 
@@ -118,8 +124,7 @@ class QuorumEndToEndTest {
         assertThat(read.replicas()).containsExactly("r1");
 
         // Back again: they catch up from their topics, including the write they missed.
-        start("r2");
-        start("r3");
+        startSideBySide(List.of("r2", "r3"));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Outcome all = get("k3", Consistency.ALL, 2000);
             assertThat(all.status()).isEqualTo(Status.OK);

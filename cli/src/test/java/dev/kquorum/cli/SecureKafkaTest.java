@@ -164,6 +164,26 @@ class SecureKafkaTest {
         assertThat(run.err).contains("did not accept the credentials of User:client", "SaslAuthenticationException");
     }
 
+    @Test
+    void aclsApplyGrantsANewReplicasWorkerItsLaneAndCreatesItsTopics() throws Exception {
+        Cli refused = cli("acls", "--apply", "--prefix", "shop", "--replicas", "r1", "--create-topics",
+                "--config", security.credentialsFile("coordinator").toString());
+        assertThat(refused.exit).isEqualTo(Main.EXIT_KAFKA_UNAVAILABLE);
+        assertThat(refused.err).contains("refused User:coordinator");
+
+        Cli applied = cli("acls", "--apply", "--prefix", "shop", "--replicas", "r1", "--worker-principal", "r1=User:worker-r2",
+                "--create-topics", "--config", security.credentialsFile(KafkaSecurity.ADMIN_USER).toString());
+        assertThat(applied.exit).as(applied.err).isZero();
+        // worker-r2's credentials now run shop's replica r1, and still cannot touch kq's r1.
+        TopicNames shop = new TopicNames("shop");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(as("worker-r2").consumer("test-shop-r1", null))) {
+            consumer.assign(List.of(new TopicPartition(shop.replica("r1"), 0)));
+            consumer.poll(Duration.ofMillis(500));
+            consumer.assign(List.of(new TopicPartition(TOPICS.replica("r1"), 0)));
+            assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(10))).isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
     private record Cli(int exit, String err) {
     }
 

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * 10 s), a request executed again (a client retry with the same requestId, after a newer write),
  * a far-future version sent straight to a replica topic, a near-1 MB poison pill on a replica
  * topic, and a worker that fell out of its topic's retention. The history of the whole run must
- * keep the quorum promise, and no acknowledged write may be lost.
+ * keep the quorum promise, and no acknowledged write may be lost. (Brokers killed are
+ * BrokerFailoverTest's.)
  */
 @ExtendWith(KafkaExtension.class)
 class FaultsInOneRunTest {
@@ -71,7 +71,7 @@ class FaultsInOneRunTest {
 
     private TopicNames topics;
     private String bootstrap;
-    private final Map<String, ChildJvm> processes = new HashMap<>();
+    private final Map<String, ChildJvm> processes = new java.util.concurrent.ConcurrentHashMap<>();
     private final List<String> r3Output = new CopyOnWriteArrayList<>();
 
     @Test
@@ -80,9 +80,8 @@ class FaultsInOneRunTest {
         bootstrap = kafka.bootstrapServers();
         KafkaSettings settings = KafkaSettings.of(bootstrap);
         try {
-            for (String id : REPLICAS) {
-                startWorker(id);
-            }
+            // Side by side: each start is mostly waiting for its group and topics.
+            REPLICAS.parallelStream().forEach(this::startWorker);
             startCoordinator("c1", 0);
             startCoordinator("c2", 1);
             Workload load = new Workload(settings, topics, new Workload.Plan(4, 12, "load-", Mode.QUORUM, Duration.ofSeconds(5)));
@@ -221,6 +220,9 @@ class FaultsInOneRunTest {
                 List.of("--topic-prefix", topics.prefix(), "--http-port", "-1"), line -> {
                     if (id.equals("r3")) {
                         r3Output.add(line);
+                    }
+                    if (line.contains("WARN") || line.contains("ERROR") || line.startsWith("kquorum")) {
+                        log.info("[{}] {}", id, line);
                     }
                 }));
     }

@@ -203,12 +203,12 @@ public final class TopicAdmin {
     }
 
     /** An Admin call about a topic. */
-    private interface TopicCall<T> {
+    interface TopicCall<T> {
         T call() throws ExecutionException, TimeoutException, InterruptedException;
     }
 
     /** Makes {@code call}, again while the broker says the topic is unknown, for up to 30 s (a topic just created). */
-    private static <T> T onceKnown(TopicCall<T> call) throws ExecutionException, TimeoutException, InterruptedException {
+    static <T> T onceKnown(TopicCall<T> call) throws ExecutionException, TimeoutException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {

@@ -27,7 +27,9 @@ public final class TopicReplicationCheck {
         Map<String, Map<String, String>> configs = TopicAdmin.configs(kafka, topics);
         try (Admin admin = Admin.create(kafka.admin("kquorum-topic-check"))) {
             TopicReplication needed = kafka.topicReplication().forCluster(TopicAdmin.brokerCount(admin), kafka.bootstrapServers());
-            Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+            // A topic just created may not be known yet to the broker that answers.
+            Map<String, TopicDescription> described = TopicAdmin.onceKnown(
+                    () -> admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS));
             for (String topic : topics) {
                 int replicas = described.get(topic).partitions().stream().mapToInt(p -> p.replicas().size()).min().orElse(0);
                 int minIsr = Integer.parseInt(configs.get(topic).getOrDefault(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "1"));
