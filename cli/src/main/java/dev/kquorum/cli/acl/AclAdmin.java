@@ -9,7 +9,7 @@ import java.util.concurrent.TimeoutException;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.TopicAdmin;
 import dev.kquorum.common.kafka.TopicNames;
-import dev.kquorum.coordinator.gateway.RequestGateway;
+import dev.kquorum.coordinator.gateway.GatewayTopics;
 import dev.kquorum.coordinator.kafka.Coordinator;
 import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
@@ -43,7 +43,7 @@ public final class AclAdmin {
      * for roles that may not create topics.
      */
     public static void createTopics(KafkaSettings admin, TopicNames topics, List<String> replicas) {
-        RequestGateway.ensureTopics(admin, topics);
+        GatewayTopics.ensure(admin, topics);
         Coordinator.ensureTopics(admin, topics, replicas, 1);
         for (String r : replicas) {
             TopicAdmin.ensure(admin, Map.of(topics.replicaDlq(r), 1));

@@ -16,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.kquorum.common.kafka.KafkaSettings;
 import dev.kquorum.common.kafka.ReplyTopics;
 import dev.kquorum.common.kafka.TopicAdmin;
-import dev.kquorum.common.kafka.TopicReplicationCheck;
 import dev.kquorum.common.kafka.TopicNames;
 import dev.kquorum.common.protocol.ExternalRequest;
 import dev.kquorum.common.protocol.Outcome;
@@ -75,8 +74,6 @@ public final class RequestGateway implements AutoCloseable {
      * between runs is as large as the gain.)
      */
     private static final Duration COMMIT_INTERVAL = Duration.ofMillis(100);
-    private static final String TIMESTAMP_TYPE = "message.timestamp.type";
-    private static final String LOG_APPEND_TIME = "LogAppendTime";
 
     private final QuorumClient client;
     /** The request topic's id: part of a request's default identity. */
@@ -122,30 +119,10 @@ public final class RequestGateway implements AutoCloseable {
         this.loop = new Thread(this::run, clientId);
     }
 
-    /**
-     * Creates the request, response and dead-letter topics where absent: what a gateway does at
-     * start, and what an administrator does for coordinators that may not create topics.
-     */
-    public static void ensureTopics(KafkaSettings kafka, TopicNames topics) {
-        // The broker stamps each request: its timestamp is part of the first version a write is given,
-        // the same on every execution, and must not depend on the client's clock.
-        TopicAdmin.ensure(kafka, Map.of(topics.requests(), REQUEST_PARTITIONS), Map.of(TIMESTAMP_TYPE, LOG_APPEND_TIME));
-        TopicAdmin.ensure(kafka, Map.of(topics.responses(), 1, topics.requestsDlq(), 1));
-    }
-
     /** Creates the gateway's topics when absent and starts consuming requests. */
     public static RequestGateway start(QuorumClient client, KafkaSettings kafka, TopicNames topics, String clientId,
                                        MeterRegistry registry) {
-        ensureTopics(kafka, topics);
-        TopicReplicationCheck.check(kafka, List.of(topics.requests(), topics.responses(), topics.requestsDlq()));
-        String stamped = TopicAdmin.config(kafka, topics.requests()).get(TIMESTAMP_TYPE);
-        if (!LOG_APPEND_TIME.equals(stamped)) {
-            log.warn("Topic {} keeps the timestamps clients give ({}={}): a request stamped more than the max clock offset"
-                    + " ahead of this coordinator's clock is answered INVALID, and one stamped more than its timeout ago is"
-                    + " not executed. kquorum creates the topic with {}; to switch an existing one: kafka-configs"
-                    + " --alter --entity-type topics --entity-name {} --add-config {}={}",
-                    topics.requests(), TIMESTAMP_TYPE, stamped, LOG_APPEND_TIME, topics.requests(), TIMESTAMP_TYPE, LOG_APPEND_TIME);
-        }
+        GatewayTopics.prepare(kafka, topics);
         RequestGateway gateway = new RequestGateway(client, kafka, topics, clientId, registry,
                 TopicAdmin.topicId(kafka, topics.requests()));
         gateway.consumer.subscribe(List.of(topics.requests()), gateway.new Rebalance());
