@@ -63,6 +63,10 @@ final class StepTimeline {
                     break;
                 }
             }
+            if (previous != from && previous < until) {
+                // Answers that stopped within the step, and did not come back before the next.
+                longest = Math.max(longest, until - previous);
+            }
             gaps.put(timeline.get(i).getKey(), longest / 1_000_000);
         }
         return gaps;

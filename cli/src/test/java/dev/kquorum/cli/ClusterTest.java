@@ -32,17 +32,24 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * On a cluster of three brokers whose defaults are Kafka's own (replication factor 1, one in-sync
- * replica): kquorum states the replication of every topic it makes, its workers' changelogs
- * included, and a component refuses at start a topic with fewer copies than it needs.
+ * kquorum on a cluster of three brokers whose defaults are Kafka's own (replication factor 1, one
+ * in-sync replica): it states the replication of every topic it makes, its workers' changelogs
+ * included, and a component refuses at start a topic with fewer copies than it needs; then, last,
+ * the broker leading the request topic and replica partitions is SIGKILLed under load, and no
+ * acknowledged write is lost. One cluster for all: each costs the suite seconds to start. (More
+ * brokers killed, and restarted, in BrokerFailoverTest's long run.)
  */
 @ExtendWith(KafkaExtension.class)
-class ClusterTopicSettingsTest {
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterTest {
 
     private static LocalKafkaCluster cluster;
     private static KafkaSettings kafka;
@@ -110,5 +117,21 @@ class ClusterTopicSettingsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageStartingWith("topic " + topics.requests() + " has unclean.leader.election.enable=true")
                 .hasMessageContaining("--add-config unclean.leader.election.enable=false");
+    }
+
+    /**
+     * Last, since a broker stays down. The workers run in this JVM: what is killed is a broker, and
+     * worker processes cost start-up time the suite does not have.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void theLeaderOfTheRequestAndReplicaTopicsKilledLosesNoAcknowledgedWrite() throws Exception {
+        try (FailoverLoad run = new FailoverLoad(cluster, dir, false)) {
+            int leader = run.leaderOfRequestsAndAReplicaTopic();
+            run.step("SIGKILL broker " + leader + ", leader of " + run.topics.requests() + "-0 and of replica topic partitions");
+            cluster.kill(leader);
+            run.progress();
+            run.finish();
+        }
     }
 }
