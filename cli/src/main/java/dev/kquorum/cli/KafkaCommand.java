@@ -1,6 +1,7 @@
 package dev.kquorum.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,13 +79,13 @@ final class KafkaCommand implements Callable<Integer> {
             }
         }
         Path credentials = dataDir.toAbsolutePath().resolve("credentials");
-        boolean formatted = java.nio.file.Files.exists(dataDir.resolve("logs")) || java.nio.file.Files.exists(dataDir.resolve("controller"));
-        if (!secure && java.nio.file.Files.exists(credentials)) {
+        boolean formatted = Files.exists(dataDir.resolve("logs")) || Files.exists(dataDir.resolve("controller"));
+        if (!secure && Files.exists(credentials)) {
             spec.commandLine().getErr().println("kquorum kafka: " + dataDir + " holds a secure Kafka (its users are in "
                     + credentials + "); start it with --secure, or it would serve its data to anyone.");
             return 1;
         }
-        if (secure && formatted && !java.nio.file.Files.exists(credentials)) {
+        if (secure && formatted && !Files.exists(credentials)) {
             spec.commandLine().getErr().println("kquorum kafka: " + dataDir + " holds a Kafka made without --secure, which has"
                     + " no users; give --secure a new --data-dir.");
             return 1;

@@ -150,26 +150,25 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
     /** SIGKILL of every node: for a cluster whose data is about to be deleted. */
     public void kill() {
-        List<LocalKafkaProcess> killing;
-        synchronized (this) {
-            killing = new ArrayList<>(running.values());
-            running.clear();
-        }
-        killing.parallelStream().forEach(LocalKafkaProcess::kill);
-        controller.kill();
+        stopEvery(LocalKafkaProcess::kill);
     }
 
     /** SIGTERM to every broker, then the controller, each waited for. */
     @Override
     public void close() {
+        stopEvery(LocalKafkaProcess::close);
+        log.info("Local Kafka cluster in {} stopped", dataDir);
+    }
+
+    /** Stops the running brokers side by side, then the controller. */
+    private void stopEvery(java.util.function.Consumer<LocalKafkaProcess> stop) {
         List<LocalKafkaProcess> stopping;
         synchronized (this) {
             stopping = new ArrayList<>(running.values());
             running.clear();
         }
-        stopping.parallelStream().forEach(LocalKafkaProcess::close);
-        controller.close();
-        log.info("Local Kafka cluster in {} stopped", dataDir);
+        stopping.parallelStream().forEach(stop);
+        stop.accept(controller);
     }
 
     /**
